@@ -1,0 +1,27 @@
+/** What one embedding request cost; the ingest summary and metrics add these up. */
+export interface EmbeddingResult {
+  vectors: number[][];
+  /** Requests made to the provider (0 for the offline embedder's in-process work is still 1 call per batch). */
+  calls: number;
+  tokens: number;
+}
+
+export interface EmbedOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * Turns text into unit vectors of `dimensions` numbers. `model` is recorded in the
+ * database with the index so that vectors from two models are never mixed.
+ */
+export interface Embedder {
+  readonly model: string;
+  readonly dimensions: number;
+  /** True when no external model is used (the answer says so). */
+  readonly offline: boolean;
+  embedDocuments(texts: string[], options?: EmbedOptions): Promise<EmbeddingResult>;
+  embedQuery(text: string, options?: EmbedOptions): Promise<number[]>;
+}
+
+/** The dimension of `llm_assistant.docs_chunks.embedding` (text-embedding-3-small). */
+export const EMBEDDING_DIMENSIONS = 1536;
