@@ -1,0 +1,13 @@
+-- One row per app module, embedded from its manifest and documents; detect_modules
+-- ranks these by similarity to a question.
+CREATE TABLE IF NOT EXISTS llm_assistant.module_summaries (
+  name text PRIMARY KEY,
+  title text NOT NULL,
+  summary text NOT NULL,
+  document_count integer NOT NULL DEFAULT 0,
+  -- Hash of the manifest and the module's source hashes: the summary is re-embedded
+  -- only when it changes.
+  content_hash text NOT NULL,
+  embedding vector(1536) NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import type { ReadinessReport } from '../../readiness.js';
+import type { ApiRouter } from '../route.js';
+
+const HealthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+const CheckSchema = z.object({
+  status: z.enum(['up', 'down', 'disabled']),
+  latencyMs: z.number().optional(),
+  detail: z.string().optional(),
+});
+
+export const ReadinessSchema = z
+  .object({
+    status: z.enum(['ready', 'degraded', 'not_ready']).describe('degraded: serving without an optional dependency (Redis).'),
+    checks: z.object({
+      database: CheckSchema.extend({ kind: z.enum(['embedded', 'postgres']) }),
+      schema: z.object({
+        status: z.enum(['current', 'pending', 'mismatched', 'unknown']),
+        pending: z.array(z.string()),
+        applied: z.number().int(),
+      }),
+      redis: CheckSchema.extend({ kind: z.enum(['redis', 'memory']) }),
+    }),
+  })
+  .meta({ id: 'Readiness' });
+
+export function registerHealthRoutes(api: ApiRouter, readiness: () => Promise<ReadinessReport>): void {
+  api.add(
+    {
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness: the process is up (checks nothing else).',
+      tags: ['health'],
+      access: 'public',
+      responses: { 200: { description: 'Alive.', schema: HealthSchema } },
+    },
+    () => Promise.resolve({ body: { status: 'ok' } }),
+  );
+
+  api.add(
+    {
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: database reachable with the current schema; Redis reachable (or not configured).',
+      tags: ['health'],
+      access: 'public',
+      responses: {
+        200: { description: 'Ready (or degraded: serving without cache).', schema: ReadinessSchema },
+        503: { description: 'Not ready.', schema: ReadinessSchema },
+      },
+    },
+    async () => {
+      const report = await readiness();
+      return { status: report.status === 'not_ready' ? 503 : 200, body: report };
+    },
+  );
+}

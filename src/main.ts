@@ -1,0 +1,93 @@
+import type { Server } from 'node:http';
+import { loadConfigFromProcess, type Config } from './config.js';
+import { MigrationError } from './db/migrations.js';
+import { ConfigError } from './errors.js';
+import { createApp } from './http/app.js';
+import { createLogger, type Logger } from './logger.js';
+import { createServices, type Services } from './services.js';
+
+/** Starts the service: config -> database (+ migrations check) -> app -> listen. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfigFromProcess();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  installCrashHandlers(logger);
+
+  let services: Services;
+  try {
+    services = await createServices(config, logger);
+  } catch (error) {
+    if (error instanceof MigrationError) {
+      logger.fatal({ err: { message: error.message } }, 'refusing to serve: database schema is not current');
+      console.error(error.message);
+      process.exit(3);
+    }
+    throw error;
+  }
+
+  const server = createApp(services).listen(config.http.port, config.http.host);
+  server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  logger.info({ host: config.http.host, port, database: services.db.kind, cache: services.store.kind }, 'listening');
+  installShutdown(server, services, logger);
+}
+
+/**
+ * SIGTERM/SIGINT: stop accepting, let in-flight requests finish (bounded by
+ * SHUTDOWN_TIMEOUT_MS), then close the pool and Redis.
+ */
+function installShutdown(server: Server, services: Services, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.warn('in-flight requests did not finish in time; closing connections');
+      server.closeAllConnections();
+    }, services.config.http.shutdownTimeoutMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      services
+        .close()
+        .then(() => {
+          logger.info('stopped');
+          process.exit(0);
+        })
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'error while closing');
+          process.exit(1);
+        });
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** A stray rejection is logged, not fatal: no request handler may take the process down. */
+function installCrashHandlers(logger: Logger): void {
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason }, 'unhandled promise rejection');
+  });
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
+}
+
+await main();
