@@ -1,0 +1,53 @@
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config.js';
+import { createApp } from '../../src/http/app.js';
+import { createLogger } from '../../src/logger.js';
+import { Metrics } from '../../src/metrics.js';
+import { createServices, type Services } from '../../src/services.js';
+import { createTestDatabase, type BackendName, type TestDatabase } from './services.js';
+
+/** Captures every log line so tests can search them (PHI must never appear). */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    callback();
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface TestApp {
+  services: Services;
+  baseUrl: string;
+  logs: LogCapture;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** The real app on port 0 over a fresh database of the given backend. */
+export async function startTestApp(backend: BackendName, env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase(backend);
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', INDEX_EXAMPLES_ON_START: 'false', ...database.env, ...env });
+  const logs = new LogCapture();
+  const services = await createServices(config, createLogger(config.logLevel, logs), {
+    metrics: new Metrics({ defaultMetrics: false }),
+  });
+  const server = createApp(services).listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    services,
+    baseUrl: `http://127.0.0.1:${port}`,
+    logs,
+    database,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.close();
+      await database.drop();
+    },
+  };
+}
