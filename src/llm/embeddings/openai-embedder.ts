@@ -1,0 +1,435 @@
+import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { OpenAIEmbeddings } from '@langchain/openai';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAI } from 'openai';
+import { ConfigError, DependencyError, ValidationError } from '../../errors.js';
+import { countTokens, truncateToTokens } from '../tokens.js';
+import { EMBEDDING_DIMENSIONS, type EmbedOptions, type Embedder, type EmbeddingResult } from './embedder.js';
+
+/** Limits of OpenAI's embeddings endpoint (text-embedding-3-*). */
+export const OPENAI_EMBEDDING_LIMITS = {
+  /** Tokens of one input; longer inputs are refused with a 400. */
+  maxInputTokens: 8_191,
+  /** Inputs in one request. */
+  maxInputsPerRequest: 2_048,
+  /** Tokens summed over all inputs of one request (exclusive). */
+  maxTokensPerRequest: 300_000,
+} as const;
+
+export interface OpenAIEmbedderOptions {
+  apiKey: string;
+  /** Any OpenAI-compatible server (OPENAI_BASE_URL); api.openai.com when unset. */
+  baseURL?: string;
+  /** Default 'text-embedding-3-small'. */
+  model?: string;
+  /** Asked of the API and checked on every vector. Default EMBEDDING_DIMENSIONS. */
+  dimensions?: number;
+  /** Timeout of one HTTP request. Default 30,000. */
+  timeoutMs?: number;
+  /** Retries of one request on 429, 408, 5xx, network errors and timeouts. Default 4. */
+  maxRetries?: number;
+  /** Time one request may take with all its retries and waits. Default timeoutMs * (maxRetries + 1). */
+  deadlineMs?: number;
+  /** Requests in flight at once. Default 4. */
+  maxConcurrency?: number;
+  /** Inputs packed into one request, at most 2,048. Default 2,048. */
+  maxInputsPerRequest?: number;
+  /** Tokens packed into one request, below 300,000. Default 250,000: our count may differ a little from the API's. */
+  maxTokensPerRequest?: number;
+  /** First backoff step; doubles per retry, with jitter. Default 500. */
+  retryBaseDelayMs?: number;
+  /** Ceiling of one backoff wait (a Retry-After header may ask for more). Default 8,000. */
+  maxRetryDelayMs?: number;
+  /** Told before each wait, for logs and metrics. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+export interface RetryEvent {
+  /** 1-based number of the attempt that failed. */
+  attempt: number;
+  delayMs: number;
+  reason: FailureKind;
+  status?: number;
+}
+
+/** An input cut to the per-input token limit; its vector covers only the kept part. */
+export interface TruncatedInput {
+  index: number;
+  tokens: number;
+  keptTokens: number;
+}
+
+export interface OpenAIEmbeddingResult extends EmbeddingResult {
+  /** Inputs that were longer than the model accepts (reported, not thrown). */
+  truncated: TruncatedInput[];
+}
+
+type EmbeddingsResponse = OpenAI.CreateEmbeddingResponse;
+type FailureKind = 'rate_limited' | 'server_error' | 'timeout' | 'network' | 'rejected' | 'unknown';
+
+interface Failure {
+  kind: FailureKind;
+  retryable: boolean;
+  status?: number;
+  retryAfterMs?: number;
+  error: unknown;
+}
+
+interface Batch {
+  /** Index in the caller's array of the batch's first text. */
+  start: number;
+  texts: string[];
+  tokens: number;
+}
+
+/**
+ * LangChain's OpenAIEmbeddings with one change: a call sends exactly one HTTP request and
+ * carries its own AbortSignal and timeout. Upstream passes no request options to the SDK
+ * (so no signal), retries in its AsyncCaller with a fixed 1 s backoff floor and no
+ * deadline, and drops `usage`; the retry loop therefore lives in OpenAIEmbedder.
+ */
+class SingleRequestOpenAIEmbeddings extends OpenAIEmbeddings {
+  constructor(fields: ConstructorParameters<typeof OpenAIEmbeddings>[0] & { timeout: number }) {
+    // maxRetries 0 for both LangChain's caller and the SDK: attempts are counted and paced by us.
+    super({ ...fields, maxRetries: 0, maxConcurrency: Infinity });
+    // Built here rather than lazily in embeddingWithRetry so that every request goes through createOnce.
+    this.client = new OpenAI({ ...this.clientConfig, timeout: fields.timeout, maxRetries: 0 });
+  }
+
+  createOnce(input: string[], options: { signal: AbortSignal; timeoutMs: number }): Promise<EmbeddingsResponse> {
+    const params: OpenAI.EmbeddingCreateParams = { model: this.model, input };
+    if (this.dimensions !== undefined) params.dimensions = this.dimensions;
+    // Left unset, the SDK asks for base64 (a quarter of the JSON size) and decodes it.
+    if (this.encodingFormat !== undefined) params.encoding_format = this.encodingFormat;
+    return this.client.embeddings.create(params, {
+      signal: options.signal,
+      timeout: options.timeoutMs,
+      maxRetries: 0,
+    });
+  }
+}
+
+/**
+ * Embeddings from OpenAI (or a compatible server). Texts are packed in order into
+ * requests under both the input-count and the token limit, sent with bounded
+ * concurrency, retried with backoff on transient failures, and returned in input order.
+ * `calls` counts the HTTP requests that succeeded (one per batch); failed attempts are
+ * not billed and are reported through `onRetry`.
+ */
+export class OpenAIEmbedder implements Embedder {
+  readonly offline = false;
+  readonly model: string;
+  readonly dimensions: number;
+
+  private readonly client: SingleRequestOpenAIEmbeddings;
+  private readonly settings: Settings;
+  private readonly onRetry: ((event: RetryEvent) => void) | undefined;
+
+  constructor(options: OpenAIEmbedderOptions) {
+    this.settings = resolveSettings(options);
+    this.model = options.model ?? 'text-embedding-3-small';
+    this.dimensions = this.settings.dimensions;
+    this.onRetry = options.onRetry;
+    this.client = new SingleRequestOpenAIEmbeddings({
+      apiKey: options.apiKey,
+      model: this.model,
+      dimensions: this.dimensions,
+      timeout: this.settings.timeoutMs,
+      // Newlines are kept: text-embedding-3 does not need them stripped, and our token counts must match what is sent.
+      stripNewLines: false,
+      // Compatible servers often ignore encoding_format and answer floats, which the SDK
+      // would then mis-decode as base64; asking for floats is right for both.
+      ...(options.baseURL === undefined ? {} : { encodingFormat: 'float' as const }),
+      configuration: options.baseURL === undefined ? {} : { baseURL: options.baseURL },
+    });
+  }
+
+  async embedDocuments(texts: string[], options: EmbedOptions = {}): Promise<OpenAIEmbeddingResult> {
+    if (texts.length === 0) return { vectors: [], calls: 0, tokens: 0, truncated: [] };
+    options.signal?.throwIfAborted();
+
+    const { batches, truncated } = this.pack(texts);
+    const vectors = new Array<number[]>(texts.length);
+    let calls = 0;
+    let tokens = 0;
+    await this.runBounded(batches, options.signal, async (batch, signal) => {
+      const response = await this.requestWithRetries(batch.texts, signal);
+      const batchVectors = this.readVectors(response, batch.texts.length);
+      batchVectors.forEach((vector, offset) => {
+        vectors[batch.start + offset] = vector;
+      });
+      calls += 1;
+      tokens += response.usage?.prompt_tokens ?? batch.tokens;
+    });
+    return { vectors, calls, tokens, truncated };
+  }
+
+  async embedQuery(text: string, options: EmbedOptions = {}): Promise<number[]> {
+    const { vectors } = await this.embedDocuments([text], options);
+    const [vector] = vectors;
+    if (vector === undefined) throw new Error('unreachable: one input gave no vector');
+    return vector;
+  }
+
+  /** Packs texts in order; a batch closes when the next text would break either limit. */
+  private pack(texts: string[]): { batches: Batch[]; truncated: TruncatedInput[] } {
+    // A text may never exceed what one request holds, or it could not be sent at all.
+    const inputLimit = Math.min(OPENAI_EMBEDDING_LIMITS.maxInputTokens, this.settings.maxTokensPerRequest);
+    const batches: Batch[] = [];
+    const truncated: TruncatedInput[] = [];
+    let current: Batch = { start: 0, texts: [], tokens: 0 };
+
+    texts.forEach((raw, index) => {
+      if (raw.length === 0) {
+        // OpenAI answers 400 for an empty input; say which one instead.
+        throw new ValidationError('cannot embed an empty text', {
+          code: 'embedding_input_empty',
+          details: [{ path: `texts.${index}`, message: 'must not be empty' }],
+        });
+      }
+      let text = raw;
+      let tokens = countTokens(raw);
+      if (tokens > inputLimit) {
+        const original = tokens;
+        // Decoding a cut token list can end in a partial character that re-encodes longer; cut again until it fits.
+        let keep = inputLimit;
+        do {
+          text = truncateToTokens(raw, keep);
+          tokens = countTokens(text);
+          keep -= tokens - inputLimit;
+        } while (tokens > inputLimit);
+        truncated.push({ index, tokens: original, keptTokens: tokens });
+      }
+      const { maxInputsPerRequest, maxTokensPerRequest } = this.settings;
+      const full = current.texts.length >= maxInputsPerRequest || current.tokens + tokens > maxTokensPerRequest;
+      if (current.texts.length > 0 && full) {
+        batches.push(current);
+        current = { start: index, texts: [], tokens: 0 };
+      }
+      current.texts.push(text);
+      current.tokens += tokens;
+    });
+    batches.push(current);
+    return { batches, truncated };
+  }
+
+  /** Runs batches with at most maxConcurrency in flight; the first failure stops the rest. */
+  private async runBounded(
+    batches: Batch[],
+    callerSignal: AbortSignal | undefined,
+    work: (batch: Batch, signal: AbortSignal) => Promise<void>,
+  ): Promise<void> {
+    // Once one batch has failed the call fails, so vectors still in flight would be paid for nothing.
+    const stop = new AbortController();
+    const signal = callerSignal === undefined ? stop.signal : AbortSignal.any([callerSignal, stop.signal]);
+    // Each request in flight (SDK, fetch) and each backoff wait listens on this signal; past 10 Node warns of a leak.
+    setMaxListeners(10 + this.settings.maxConcurrency * 4, signal);
+    const failures: unknown[] = [];
+    let next = 0;
+
+    const worker = async (): Promise<void> => {
+      while (!signal.aborted && next < batches.length) {
+        const batch = batches[next];
+        next += 1;
+        if (batch === undefined) return;
+        try {
+          await work(batch, signal);
+        } catch (error) {
+          failures.push(error);
+          stop.abort();
+        }
+      }
+    };
+    const workers = Math.min(this.settings.maxConcurrency, batches.length);
+    await Promise.all(Array.from({ length: workers }, worker));
+
+    callerSignal?.throwIfAborted();
+    // Later failures are mostly the aborts caused by the first one.
+    if (failures.length > 0) throw failures[0];
+  }
+
+  /** One batch: attempts until success, a permanent failure, maxRetries or the deadline. */
+  private async requestWithRetries(input: string[], signal: AbortSignal): Promise<EmbeddingsResponse> {
+    const deadline = performance.now() + this.settings.deadlineMs;
+    for (let attempt = 1; ; attempt += 1) {
+      signal.throwIfAborted();
+      const remainingMs = deadline - performance.now();
+      let failure: Failure;
+      try {
+        return await this.client.createOnce(input, {
+          signal,
+          timeoutMs: Math.max(1, Math.ceil(Math.min(this.settings.timeoutMs, remainingMs))),
+        });
+      } catch (error) {
+        // An abort is the caller's decision, whatever the SDK made of it.
+        signal.throwIfAborted();
+        failure = classify(error);
+      }
+
+      if (!failure.retryable || attempt > this.settings.maxRetries) throw this.toError(failure, attempt);
+      const delayMs = failure.retryAfterMs ?? this.backoffMs(attempt);
+      if (performance.now() + delayMs >= deadline) throw this.toError(failure, attempt, delayMs);
+      this.onRetry?.({
+        attempt,
+        delayMs,
+        reason: failure.kind,
+        ...(failure.status === undefined ? {} : { status: failure.status }),
+      });
+      await sleep(delayMs, undefined, { signal }).catch((error: unknown) => {
+        signal.throwIfAborted();
+        throw error;
+      });
+    }
+  }
+
+  /** Exponential with "equal jitter": half fixed, half random, so retries of parallel batches spread out. */
+  private backoffMs(attempt: number): number {
+    const ceiling = Math.min(this.settings.maxRetryDelayMs, this.settings.retryBaseDelayMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  }
+
+  private toError(failure: Failure, attempts: number, wouldWaitMs?: number): DependencyError {
+    const { kind, status, error } = failure;
+    const detail = `${status === undefined ? '' : `${status} `}${messageOf(error)}`;
+    if (kind === 'rejected') {
+      return new DependencyError('openai', `OpenAI rejected the embeddings request: ${detail}`, {
+        cause: error,
+        code: 'openai_rejected',
+      });
+    }
+    const tries = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
+    const why =
+      wouldWaitMs === undefined
+        ? ''
+        : ` (a further wait of ${wouldWaitMs} ms would pass the ${this.settings.deadlineMs} ms deadline)`;
+    return new DependencyError('openai', `OpenAI embeddings failed after ${tries}${why}: ${detail}`, {
+      cause: error,
+      code: kind === 'timeout' ? 'openai_timeout' : 'openai_unavailable',
+      ...(failure.retryAfterMs === undefined ? {} : { retryAfterSeconds: Math.ceil(failure.retryAfterMs / 1000) }),
+    });
+  }
+
+  /** Vectors of one response in input order, checked for count and dimensions. */
+  private readVectors(response: EmbeddingsResponse, expected: number): number[][] {
+    const invalid = (message: string): DependencyError =>
+      new DependencyError('openai', message, { code: 'openai_invalid_response' });
+    // `data` is typed as always present, but a misbehaving compatible server may omit it.
+    const data: EmbeddingsResponse['data'] | undefined = response.data;
+    if (!Array.isArray(data) || data.length !== expected) {
+      throw invalid(`OpenAI returned ${Array.isArray(data) ? data.length : 'no'} embeddings for ${expected} inputs`);
+    }
+    const vectors = new Array<number[]>(expected);
+    data.forEach((item, position) => {
+      // The API tags each vector with its input's index; trust that over position.
+      const index = typeof item.index === 'number' ? item.index : position;
+      const vector: unknown = item.embedding;
+      if (!Array.isArray(vector)) throw invalid(`OpenAI returned an embedding that is not a list of numbers`);
+      if (vector.length !== this.dimensions) {
+        throw invalid(
+          `OpenAI returned embeddings of ${vector.length} dimensions, expected ${this.dimensions} (model ${this.model})`,
+        );
+      }
+      if (index < 0 || index >= expected || vectors[index] !== undefined) {
+        throw invalid(`OpenAI returned an embedding with index ${index} for ${expected} inputs`);
+      }
+      vectors[index] = toUnitLength(vector as number[]);
+    });
+    return vectors;
+  }
+}
+
+type Settings = Readonly<
+  Required<Omit<OpenAIEmbedderOptions, 'apiKey' | 'baseURL' | 'model' | 'onRetry'>>
+>;
+
+/** Defaults filled in and every number checked, all problems reported at once. */
+function resolveSettings(options: OpenAIEmbedderOptions): Settings {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxRetries = options.maxRetries ?? 4;
+  const settings: Settings = {
+    dimensions: options.dimensions ?? EMBEDDING_DIMENSIONS,
+    timeoutMs,
+    maxRetries,
+    deadlineMs: options.deadlineMs ?? timeoutMs * (maxRetries + 1),
+    maxConcurrency: options.maxConcurrency ?? 4,
+    maxInputsPerRequest: options.maxInputsPerRequest ?? OPENAI_EMBEDDING_LIMITS.maxInputsPerRequest,
+    maxTokensPerRequest: options.maxTokensPerRequest ?? 250_000,
+    retryBaseDelayMs: options.retryBaseDelayMs ?? 500,
+    maxRetryDelayMs: options.maxRetryDelayMs ?? 8_000,
+  };
+
+  const problems: string[] = [];
+  const check = (ok: boolean, problem: string): void => {
+    if (!ok) problems.push(problem);
+  };
+  const int = (value: number, min: number, max = Number.MAX_SAFE_INTEGER): boolean =>
+    Number.isInteger(value) && value >= min && value <= max;
+  const { maxInputsPerRequest, maxTokensPerRequest } = OPENAI_EMBEDDING_LIMITS;
+
+  check(options.apiKey.length > 0, 'apiKey must not be empty');
+  check(int(settings.dimensions, 1), 'dimensions must be a positive integer');
+  check(int(settings.timeoutMs, 1), 'timeoutMs must be a positive integer');
+  check(int(settings.maxRetries, 0, 20), 'maxRetries must be an integer from 0 to 20');
+  check(int(settings.deadlineMs, 1), 'deadlineMs must be a positive integer');
+  check(int(settings.maxConcurrency, 1, 64), 'maxConcurrency must be an integer from 1 to 64');
+  check(
+    int(settings.maxInputsPerRequest, 1, maxInputsPerRequest),
+    `maxInputsPerRequest must be an integer from 1 to ${maxInputsPerRequest}`,
+  );
+  check(
+    int(settings.maxTokensPerRequest, 1, maxTokensPerRequest - 1),
+    `maxTokensPerRequest must be a positive integer below ${maxTokensPerRequest}`,
+  );
+  check(int(settings.retryBaseDelayMs, 0), 'retryBaseDelayMs must be a non-negative integer');
+  check(int(settings.maxRetryDelayMs, 0), 'maxRetryDelayMs must be a non-negative integer');
+  if (problems.length > 0) throw new ConfigError(`invalid OpenAI embedder options: ${problems.join('; ')}`, problems);
+  return Object.freeze(settings);
+}
+
+/** Sorts an SDK error into retryable or not, keeping what the retry needs. */
+function classify(error: unknown): Failure {
+  // Timeout before connection error: the SDK's timeout error is a subclass of it.
+  if (error instanceof APIConnectionTimeoutError) return { kind: 'timeout', retryable: true, error };
+  if (error instanceof APIConnectionError) return { kind: 'network', retryable: true, error };
+  if (error instanceof APIError && typeof error.status === 'number') {
+    const status = error.status;
+    // instanceof narrows to APIError<any, any, any>; the declared default is Headers | undefined.
+    const retryAfterMs = retryAfterFrom(error.headers as Headers | undefined);
+    const withRetryAfter = retryAfterMs === undefined ? {} : { retryAfterMs };
+    if (status === 429) {
+      // An exhausted quota or billing problem does not pass with a wait.
+      if (error.code === 'insufficient_quota') return { kind: 'rejected', retryable: false, status, error };
+      return { kind: 'rate_limited', retryable: true, status, error, ...withRetryAfter };
+    }
+    if (status === 408) return { kind: 'timeout', retryable: true, status, error, ...withRetryAfter };
+    if (status >= 500) return { kind: 'server_error', retryable: true, status, error, ...withRetryAfter };
+    return { kind: 'rejected', retryable: false, status, error };
+  }
+  // Anything else (a body that is not JSON, a bug) would fail the same way again.
+  return { kind: 'unknown', retryable: false, error };
+}
+
+/** Milliseconds from `retry-after-ms` (OpenAI, Azure) or `retry-after` (seconds or an HTTP date). */
+function retryAfterFrom(headers: Headers | undefined): number | undefined {
+  const ms = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
+  if (Number.isFinite(ms) && ms >= 0) return Math.ceil(ms);
+  const value = headers?.get('retry-after');
+  if (value === null || value === undefined || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** OpenAI's vectors are already unit length; some compatible servers' are not. */
+function toUnitLength(vector: number[]): number[] {
+  let sum = 0;
+  for (const value of vector) sum += value * value;
+  const norm = Math.sqrt(sum);
+  if (norm === 0 || Math.abs(norm - 1) < 1e-3) return vector;
+  return vector.map((value) => value / norm);
+}
