@@ -1,0 +1,228 @@
+import { createHash } from 'node:crypto';
+import { opendir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { ValidationError } from '../../errors.js';
+import type { SourceDocument } from '../types.js';
+import { parseHtmlSource } from './html.loader.js';
+import { parseMarkdownSource, type ParsedSource } from './markdown.loader.js';
+import { parseTextSource } from './text.loader.js';
+
+/** File extensions the loader reads (lower case); everything else is not ingested. */
+export const SUPPORTED_EXTENSIONS: ReadonlySet<string> = new Set(['.md', '.markdown', '.txt', '.html', '.htm']);
+
+/** The optional per-folder description of a module. */
+export const MODULE_MANIFEST_FILE = '_module.json';
+
+export type LoadSkipReason = 'empty' | 'binary' | 'unsupported' | 'unreadable';
+
+export type LoadResult =
+  | { ok: true; document: SourceDocument }
+  | { ok: false; path: string; reason: LoadSkipReason; message: string };
+
+export interface LoadOptions {
+  /** Overrides the module from front matter and from the folder. */
+  module?: string;
+}
+
+const moduleManifestSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100).describe('Module id, as stored on every chunk'),
+    title: z.string().trim().min(1).max(200).optional().describe('Human-readable module name'),
+    description: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+
+export type ModuleManifest = z.infer<typeof moduleManifestSchema>;
+
+/** Binary sniffing looks at the start only, as git and file(1) do. */
+const SNIFF_BYTES = 8 * 1024;
+
+/**
+ * Reads one file into a SourceDocument. Files that cannot become a document (empty,
+ * binary, unsupported, unreadable, bad front matter) are reported, never thrown, so
+ * one bad file does not stop an ingestion run.
+ */
+export async function loadDocumentFile(rootDir: string, absolutePath: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const root = path.resolve(rootDir);
+  const file = path.resolve(absolutePath);
+  const relative = path.relative(root, file).split(path.sep).join('/');
+  const skip = (reason: LoadSkipReason, message: string): LoadResult => ({ ok: false, path: file, reason, message });
+
+  if (relative.length === 0 || relative.startsWith('../') || relative === '..' || path.isAbsolute(relative)) {
+    return skip('unsupported', `${file} is not inside ${root}`);
+  }
+  const extension = path.extname(file).toLowerCase();
+  if (!SUPPORTED_EXTENSIONS.has(extension)) {
+    return skip('unsupported', `${relative}: unsupported file type '${extension || '(none)'}'`);
+  }
+
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    return skip('unreadable', `${relative}: ${describeError(error)}`);
+  }
+  const text = decodeText(bytes);
+  if (text === null) return skip('binary', `${relative}: binary content (NUL byte or invalid UTF-8)`);
+
+  let parsed: ParsedSource;
+  try {
+    parsed = parseByExtension(extension, text, path.basename(file));
+  } catch (error) {
+    return skip('unreadable', `${relative}: cannot parse: ${describeError(error)}`);
+  }
+  if (parsed.body.trim().length === 0) return skip('empty', `${relative}: no content`);
+
+  const sourceId = relative.slice(0, relative.length - extension.length);
+  const folder = relative.includes('/') ? relative.slice(0, relative.indexOf('/')) : null;
+  const module = nonEmpty(options.module) ?? parsed.module ?? folder;
+  const { title, url, body, metadata } = parsed;
+  return {
+    ok: true,
+    document: {
+      sourceKind: 'doc',
+      sourceId,
+      uri: relative,
+      module,
+      title,
+      url,
+      body,
+      contentHash: contentHash({ title, module, url, body, metadata }),
+      metadata,
+      patientId: null,
+      allowedDoctorIds: [],
+    },
+  };
+}
+
+/**
+ * Yields the supported files under rootDir (absolute paths), depth first in code-unit
+ * order of names, so two runs see the same order. Skips dot-files and dot-folders,
+ * node_modules, the module manifest and symbolic links (which could loop). Reads one
+ * directory listing at a time instead of collecting the tree.
+ */
+export async function* walkDocumentFiles(rootDir: string): AsyncGenerator<string> {
+  yield* walk(path.resolve(rootDir));
+}
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  const entries: { name: string; isDir: boolean }[] = [];
+  for await (const entry of await opendir(dir)) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules' || entry.name === MODULE_MANIFEST_FILE) continue;
+    if (entry.isDirectory()) entries.push({ name: entry.name, isDir: true });
+    else if (entry.isFile() && SUPPORTED_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+      entries.push({ name: entry.name, isDir: false });
+    }
+  }
+  // Plain code-unit order: localeCompare would depend on the ICU build and locale.
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDir) yield* walk(full);
+    else yield full;
+  }
+}
+
+/**
+ * Reads `_module.json` in dir: null when there is none; a ValidationError naming the
+ * file when it is not JSON or does not match {name, title?, description?}.
+ */
+export async function readModuleManifest(dir: string): Promise<ModuleManifest | null> {
+  const file = path.join(path.resolve(dir), MODULE_MANIFEST_FILE);
+  let raw: string;
+  try {
+    raw = await readFile(file, 'utf8');
+  } catch (error) {
+    if (isErrnoException(error) && error.code === 'ENOENT') return null;
+    throw new ValidationError(`Cannot read module manifest ${file}: ${describeError(error)}`, {
+      code: 'invalid_module_manifest',
+      cause: error,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (error) {
+    throw new ValidationError(`Module manifest ${file} is not valid JSON: ${describeError(error)}`, {
+      code: 'invalid_module_manifest',
+      cause: error,
+    });
+  }
+  const result = moduleManifestSchema.safeParse(json);
+  if (!result.success) {
+    const details = result.error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.'),
+      message: issue.message,
+    }));
+    const summary = details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
+    throw new ValidationError(`Invalid module manifest ${file}: ${summary}`, {
+      code: 'invalid_module_manifest',
+      details,
+      cause: result.error,
+    });
+  }
+  return result.data;
+}
+
+/**
+ * sha256 (hex) of a canonical JSON of everything that shapes the chunks, so an edit
+ * to any of them changes it and nothing else (path, mtime, key order) does.
+ */
+export function contentHash(fields: {
+  title: string;
+  module: string | null;
+  url: string | null;
+  body: string;
+  metadata: Record<string, unknown>;
+}): string {
+  return createHash('sha256').update(canonicalJson(fields)).digest('hex');
+}
+
+/** JSON with object keys sorted at every level. */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+function parseByExtension(extension: string, text: string, fileName: string): ParsedSource {
+  switch (extension) {
+    case '.md':
+    case '.markdown':
+      return parseMarkdownSource(text, fileName);
+    case '.html':
+    case '.htm':
+      return parseHtmlSource(text, fileName);
+    default:
+      return parseTextSource(text, fileName);
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text, or null when the bytes look binary: a NUL early on, or invalid UTF-8. */
+function decodeText(bytes: Buffer): string | null {
+  if (bytes.subarray(0, SNIFF_BYTES).includes(0)) return null;
+  try {
+    return utf8.decode(bytes); // also drops a UTF-8 byte order mark
+  } catch {
+    return null;
+  }
+}
+
+function nonEmpty(value: string | undefined): string | null {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : null;
+}
+
+function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && 'code' in error;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
