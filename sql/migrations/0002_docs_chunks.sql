@@ -16,8 +16,11 @@ CREATE TABLE IF NOT EXISTS llm_assistant.index_state (
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- A collection is what one re-index run owns (a documentation folder, or 'records'):
+-- sources of the collection missing from the run are deleted, other collections untouched.
 CREATE TABLE IF NOT EXISTS llm_assistant.sources (
   source_kind text NOT NULL CHECK (source_kind IN ('doc', 'record')),
+  collection text NOT NULL,
   source_id text NOT NULL,
   uri text NOT NULL,
   module text,
@@ -29,7 +32,7 @@ CREATE TABLE IF NOT EXISTS llm_assistant.sources (
   chunk_count integer NOT NULL DEFAULT 0,
   metadata jsonb NOT NULL DEFAULT '{}',
   indexed_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (source_kind, source_id),
+  PRIMARY KEY (source_kind, collection, source_id),
   -- A record source without doctors would be visible to nobody; a doc source with
   -- doctors would suggest a restriction that search does not apply.
   CHECK ((source_kind = 'doc' AND patient_id IS NULL AND cardinality(allowed_doctor_ids) = 0)
@@ -41,6 +44,7 @@ CREATE TABLE IF NOT EXISTS llm_assistant.docs_chunks (
   -- sha256 (hex) of source identity, heading path, content and metadata.
   id text PRIMARY KEY,
   source_kind text NOT NULL CHECK (source_kind IN ('doc', 'record')),
+  collection text NOT NULL,
   source_id text NOT NULL,
   source_uri text NOT NULL,
   module text,
@@ -52,6 +56,9 @@ CREATE TABLE IF NOT EXISTS llm_assistant.docs_chunks (
   url text,
   chunk_index integer NOT NULL,
   content text NOT NULL,
+  -- sha256 of the embedded text: a chunk moved to another source (a renamed file) reuses
+  -- the stored embedding instead of calling the model again.
+  content_hash text NOT NULL,
   token_count integer NOT NULL,
   metadata jsonb NOT NULL DEFAULT '{}',
   patient_id uuid,
@@ -64,7 +71,8 @@ CREATE TABLE IF NOT EXISTS llm_assistant.docs_chunks (
     setweight(to_tsvector('english', content), 'D')
   ) STORED,
   created_at timestamptz NOT NULL DEFAULT now(),
-  FOREIGN KEY (source_kind, source_id) REFERENCES llm_assistant.sources (source_kind, source_id) ON DELETE CASCADE,
+  FOREIGN KEY (source_kind, collection, source_id)
+    REFERENCES llm_assistant.sources (source_kind, collection, source_id) ON DELETE CASCADE,
   CHECK ((source_kind = 'doc' AND patient_id IS NULL AND cardinality(allowed_doctor_ids) = 0)
       OR (source_kind = 'record' AND patient_id IS NOT NULL AND cardinality(allowed_doctor_ids) > 0))
 );
@@ -72,7 +80,8 @@ CREATE TABLE IF NOT EXISTS llm_assistant.docs_chunks (
 CREATE INDEX IF NOT EXISTS docs_chunks_embedding_hnsw
   ON llm_assistant.docs_chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64);
 CREATE INDEX IF NOT EXISTS docs_chunks_fts_gin ON llm_assistant.docs_chunks USING gin (fts);
-CREATE INDEX IF NOT EXISTS docs_chunks_source_idx ON llm_assistant.docs_chunks (source_kind, source_id, chunk_index);
+CREATE INDEX IF NOT EXISTS docs_chunks_source_idx ON llm_assistant.docs_chunks (source_kind, collection, source_id, chunk_index);
+CREATE INDEX IF NOT EXISTS docs_chunks_content_hash_idx ON llm_assistant.docs_chunks (content_hash);
 CREATE INDEX IF NOT EXISTS docs_chunks_module_idx ON llm_assistant.docs_chunks (module);
 CREATE INDEX IF NOT EXISTS docs_chunks_patient_idx ON llm_assistant.docs_chunks (patient_id) WHERE patient_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS docs_chunks_doctors_gin ON llm_assistant.docs_chunks USING gin (allowed_doctor_ids) WHERE source_kind = 'record';

@@ -167,7 +167,7 @@ describe('embedded database on disk', () => {
     const config = loadConfig({ EMBEDDED_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
     const first = await createServices(config, logger);
     await first.db.pool.query(
-      `INSERT INTO llm_assistant.sources (source_kind, source_id, uri, title, content_hash) VALUES ('doc', 'kept', 'kept.md', 'Kept', 'h')`,
+      `INSERT INTO llm_assistant.sources (source_kind, collection, source_id, uri, title, content_hash) VALUES ('doc', 'c', 'kept', 'kept.md', 'Kept', 'h')`,
     );
     await first.close();
     const second = await createServices(config, logger);

@@ -1,0 +1,223 @@
+import type pg from 'pg';
+import { toSql } from 'pgvector';
+import type { Queryable } from '../db/database.js';
+import type { SourceKind } from './types.js';
+
+/** A source ready to write: its row, and its chunks with their fate decided. */
+export interface PreparedSource {
+  sourceId: string;
+  uri: string;
+  module: string | null;
+  title: string;
+  url: string | null;
+  sourceHash: string;
+  patientId: string | null;
+  allowedDoctorIds: string[];
+  metadata: Record<string, unknown>;
+  chunks: PreparedChunk[];
+}
+
+export interface PreparedChunk {
+  id: string;
+  chunkIndex: number;
+  headingPath: string[];
+  content: string;
+  /** Heading path + content: what is embedded; its sha256 is `contentHash`. */
+  embeddingText: string;
+  contentHash: string;
+  tokenCount: number;
+  metadata: Record<string, unknown>;
+  /** Already stored under this id: only its position and access fields are refreshed. */
+  kept: boolean;
+  /** New id; null embedding = reuse the stored embedding of a chunk with the same content hash. */
+  embedding: number[] | null;
+}
+
+// Arrays of arrays cannot go through unnest, so heading paths and doctor lists travel
+// as strings joined with the ASCII unit separator, which no heading contains.
+const UNIT_SEPARATOR = '\u001f';
+
+const SELECT_SOURCE_HASHES = `
+  SELECT source_id, content_hash, chunk_count FROM llm_assistant.sources
+  WHERE source_kind = $1 AND collection = $2 AND ($3::text[] IS NULL OR source_id LIKE ANY ($3))`;
+
+const SELECT_STORED_CHUNKS = `
+  SELECT source_id, id, chunk_index FROM llm_assistant.docs_chunks
+  WHERE source_kind = $1 AND collection = $2 AND source_id = ANY ($3)`;
+
+const SELECT_STORED_CONTENT_HASHES = `
+  SELECT DISTINCT content_hash FROM llm_assistant.docs_chunks WHERE content_hash = ANY ($1)`;
+
+const UPSERT_SOURCES = `
+  INSERT INTO llm_assistant.sources AS s
+    (source_kind, collection, source_id, uri, module, title, url, content_hash, patient_id,
+     allowed_doctor_ids, chunk_count, metadata, indexed_at)
+  SELECT $1, $2, u.source_id, u.uri, u.module, u.title, u.url, u.content_hash, u.patient_id::uuid,
+         string_to_array(u.doctors, chr(31))::uuid[], u.chunk_count, u.metadata::jsonb, now()
+  FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+              $10::text[], $11::int[], $12::text[])
+       AS u (source_id, uri, module, title, url, content_hash, patient_id, doctors, chunk_count, metadata)
+  ON CONFLICT (source_kind, collection, source_id) DO UPDATE SET
+    uri = excluded.uri, module = excluded.module, title = excluded.title, url = excluded.url,
+    content_hash = excluded.content_hash, patient_id = excluded.patient_id,
+    allowed_doctor_ids = excluded.allowed_doctor_ids, chunk_count = excluded.chunk_count,
+    metadata = excluded.metadata, indexed_at = now()`;
+
+// A null embedding copies the stored vector of a chunk with the same text: a renamed
+// file or a chunk shared by two documents costs no embedding call.
+const INSERT_CHUNKS = `
+  INSERT INTO llm_assistant.docs_chunks
+    (id, source_kind, collection, source_id, source_uri, module, title, heading_path, heading, url,
+     chunk_index, content, content_hash, token_count, metadata, patient_id, allowed_doctor_ids, embedding)
+  SELECT u.id, $1, $2, u.source_id, u.uri, u.module, u.title,
+         string_to_array(u.heading_path, chr(31)), u.heading, u.url, u.chunk_index, u.content,
+         u.content_hash, u.token_count, u.metadata::jsonb, u.patient_id::uuid,
+         string_to_array(u.doctors, chr(31))::uuid[],
+         COALESCE(u.embedding::vector,
+                  (SELECT c.embedding FROM llm_assistant.docs_chunks c WHERE c.content_hash = u.content_hash LIMIT 1))
+  FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+              $11::int[], $12::text[], $13::text[], $14::int[], $15::text[], $16::text[], $17::text[], $18::text[])
+       AS u (id, source_id, uri, module, title, heading_path, heading, url, chunk_index, content, content_hash,
+             token_count, metadata, patient_id, doctors, embedding)
+  ON CONFLICT (id) DO NOTHING`;
+
+const UPDATE_KEPT_CHUNKS = `
+  UPDATE llm_assistant.docs_chunks AS c SET
+    chunk_index = u.chunk_index, source_uri = u.uri, module = u.module, url = u.url,
+    allowed_doctor_ids = string_to_array(u.doctors, chr(31))::uuid[]
+  FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[])
+       AS u (id, chunk_index, uri, module, url, doctors)
+  WHERE c.id = u.id`;
+
+const DELETE_STALE_CHUNKS = `
+  DELETE FROM llm_assistant.docs_chunks
+  WHERE source_kind = $1 AND collection = $2 AND source_id = ANY ($3) AND NOT (id = ANY ($4))`;
+
+const DELETE_SOURCES = `
+  DELETE FROM llm_assistant.sources WHERE source_kind = $1 AND collection = $2 AND source_id = ANY ($3)
+  RETURNING source_id`;
+
+export interface SourceTarget {
+  sourceKind: SourceKind;
+  collection: string;
+}
+
+export interface StoredSource {
+  contentHash: string;
+  chunkCount: number;
+}
+
+/** Stored sources of a collection (optionally only under some prefixes), by source id. */
+export async function selectStoredSources(db: Queryable, target: SourceTarget, prefixes?: string[]): Promise<Map<string, StoredSource>> {
+  const patterns = prefixes?.map((prefix) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`) ?? null;
+  const { rows } = await db.query<{ source_id: string; content_hash: string; chunk_count: number }>(SELECT_SOURCE_HASHES, [
+    target.sourceKind,
+    target.collection,
+    patterns,
+  ]);
+  return new Map(rows.map((row) => [row.source_id, { contentHash: row.content_hash, chunkCount: row.chunk_count }]));
+}
+
+/** Stored chunk ids and positions of the given sources. */
+export async function selectStoredChunks(
+  db: Queryable,
+  target: SourceTarget,
+  sourceIds: string[],
+): Promise<Map<string, Map<string, number>>> {
+  const bySource = new Map<string, Map<string, number>>();
+  if (sourceIds.length === 0) return bySource;
+  const { rows } = await db.query<{ source_id: string; id: string; chunk_index: number }>(SELECT_STORED_CHUNKS, [
+    target.sourceKind,
+    target.collection,
+    sourceIds,
+  ]);
+  for (const row of rows) {
+    const chunks = bySource.get(row.source_id) ?? new Map<string, number>();
+    chunks.set(row.id, row.chunk_index);
+    bySource.set(row.source_id, chunks);
+  }
+  return bySource;
+}
+
+/** Which of these content hashes already have an embedding stored (anywhere). */
+export async function selectStoredContentHashes(db: Queryable, hashes: string[]): Promise<Set<string>> {
+  if (hashes.length === 0) return new Set();
+  const { rows } = await db.query<{ content_hash: string }>(SELECT_STORED_CONTENT_HASHES, [hashes]);
+  return new Set(rows.map((row) => row.content_hash));
+}
+
+/**
+ * Writes sources with their chunks, inside the caller's transaction: new chunks first
+ * (so embedding reuse can still see the old rows), then stale chunks go, then kept
+ * chunks get their new positions. A search sees each source whole, old or new.
+ */
+export async function writeSources(client: pg.PoolClient, target: SourceTarget, sources: PreparedSource[]): Promise<void> {
+  if (sources.length === 0) return;
+  const { sourceKind, collection } = target;
+  await client.query(UPSERT_SOURCES, [
+    sourceKind,
+    collection,
+    sources.map((s) => s.sourceId),
+    sources.map((s) => s.uri),
+    sources.map((s) => s.module),
+    sources.map((s) => s.title),
+    sources.map((s) => s.url),
+    sources.map((s) => s.sourceHash),
+    sources.map((s) => s.patientId),
+    sources.map((s) => s.allowedDoctorIds.join(UNIT_SEPARATOR)),
+    sources.map((s) => s.chunks.length),
+    sources.map((s) => JSON.stringify(s.metadata)),
+  ]);
+
+  const fresh = sources.flatMap((source) => source.chunks.filter((chunk) => !chunk.kept).map((chunk) => ({ source, chunk })));
+  // Bounded statements: a huge source must not become one multi-megabyte bind message.
+  for (let start = 0; start < fresh.length; start += 500) {
+    const rows = fresh.slice(start, start + 500);
+    await client.query(INSERT_CHUNKS, [
+      sourceKind,
+      collection,
+      rows.map((r) => r.chunk.id),
+      rows.map((r) => r.source.sourceId),
+      rows.map((r) => r.source.uri),
+      rows.map((r) => r.source.module),
+      rows.map((r) => r.source.title),
+      rows.map((r) => r.chunk.headingPath.join(UNIT_SEPARATOR)),
+      rows.map((r) => r.chunk.headingPath.slice(1).join(' > ')),
+      rows.map((r) => r.source.url),
+      rows.map((r) => r.chunk.chunkIndex),
+      rows.map((r) => r.chunk.content),
+      rows.map((r) => r.chunk.contentHash),
+      rows.map((r) => r.chunk.tokenCount),
+      rows.map((r) => JSON.stringify(r.chunk.metadata)),
+      rows.map((r) => r.source.patientId),
+      rows.map((r) => r.source.allowedDoctorIds.join(UNIT_SEPARATOR)),
+      rows.map((r) => (r.chunk.embedding ? toSql(r.chunk.embedding) : null)),
+    ]);
+  }
+
+  await client.query(DELETE_STALE_CHUNKS, [
+    sourceKind,
+    collection,
+    sources.map((s) => s.sourceId),
+    sources.flatMap((s) => s.chunks.map((chunk) => chunk.id)),
+  ]);
+
+  const kept = sources.flatMap((source) => source.chunks.filter((chunk) => chunk.kept).map((chunk) => ({ source, chunk })));
+  if (kept.length > 0) {
+    await client.query(UPDATE_KEPT_CHUNKS, [
+      kept.map((r) => r.chunk.id),
+      kept.map((r) => r.chunk.chunkIndex),
+      kept.map((r) => r.source.uri),
+      kept.map((r) => r.source.module),
+      kept.map((r) => r.source.url),
+      kept.map((r) => r.source.allowedDoctorIds.join(UNIT_SEPARATOR)),
+    ]);
+  }
+}
+
+/** Deletes sources (their chunks go with them); returns the ids that existed. */
+export async function deleteSources(db: Queryable, target: SourceTarget, sourceIds: string[]): Promise<string[]> {
+  if (sourceIds.length === 0) return [];
+  const { rows } = await db.query<{ source_id: string }>(DELETE_SOURCES, [target.sourceKind, target.collection, sourceIds]);
+  return rows.map((row) => row.source_id);
+}

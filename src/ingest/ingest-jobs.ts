@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+
+export type JobKind = 'docs' | 'records';
+export type JobState = 'running' | 'succeeded' | 'failed';
+
+export interface JobRecord {
+  id: string;
+  kind: JobKind;
+  sourceKey: string;
+  state: JobState;
+  progress: Record<string, unknown>;
+  summary: Record<string, unknown> | null;
+  error: string | null;
+  requestedBy: string | null;
+  createdAt: string;
+  heartbeatAt: string;
+  finishedAt: string | null;
+}
+
+export interface JobContext {
+  signal: AbortSignal;
+  reportProgress(progress: object): void;
+}
+
+const JOB_COLUMNS = `id, kind, source_key, state, progress, summary, error, requested_by, created_at, heartbeat_at, finished_at`;
+// A job whose process died stops beating; after this long it is declared failed.
+const MARK_STALE = `
+  UPDATE llm_assistant.ingest_jobs
+  SET state = 'failed', error = 'interrupted: the process running it stopped (no heartbeat)', finished_at = now()
+  WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => $1)`;
+const INSERT_JOB = `
+  INSERT INTO llm_assistant.ingest_jobs (id, kind, source_key, state, requested_by)
+  VALUES ($1, $2, $3, 'running', $4) RETURNING ${JOB_COLUMNS}`;
+const HEARTBEAT = `UPDATE llm_assistant.ingest_jobs SET heartbeat_at = now(), progress = $2 WHERE id = $1 AND state = 'running'`;
+const FINISH = `
+  UPDATE llm_assistant.ingest_jobs SET state = $2, summary = $3, error = $4, progress = $5, finished_at = now(), heartbeat_at = now()
+  WHERE id = $1`;
+const SELECT_JOB = `SELECT ${JOB_COLUMNS} FROM llm_assistant.ingest_jobs WHERE id = $1`;
+
+const UNIQUE_VIOLATION = '23505';
+
+export interface IngestJobsOptions {
+  heartbeatMs?: number;
+  staleAfterMs?: number;
+}
+
+/**
+ * Ingest jobs with a database lock: the partial unique index on running jobs lets one
+ * job per source run at a time across every instance, and a heartbeat tells a crashed
+ * job (visible as failed, re-runnable) from a slow one.
+ */
+export class IngestJobs {
+  private readonly heartbeatMs: number;
+  private readonly staleAfterSeconds: number;
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly logger: Logger,
+    private readonly metrics?: Metrics,
+    options: IngestJobsOptions = {},
+  ) {
+    this.heartbeatMs = options.heartbeatMs ?? 5_000;
+    this.staleAfterSeconds = (options.staleAfterMs ?? 30_000) / 1000;
+  }
+
+  /** Claims the source for a new job; 409 `job_already_running` when another job holds it. */
+  async start(kind: JobKind, sourceKey: string, requestedBy: string | null): Promise<JobRecord> {
+    await this.pool.query(MARK_STALE, [this.staleAfterSeconds]);
+    try {
+      const { rows } = await this.pool.query<JobRow>(INSERT_JOB, [randomUUID(), kind, sourceKey, requestedBy]);
+      return toRecord(rows[0]!);
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+        throw new ConflictError(`A ${kind} job for ${sourceKey} is already running.`, { code: 'job_already_running', cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Runs the work of a started job, beating while it runs, and records the outcome.
+   * Resolves when the job is finished (either way); the work's error is kept on the job.
+   */
+  run(job: JobRecord, work: (context: JobContext) => Promise<Record<string, unknown>>): Promise<JobRecord> {
+    const controller = new AbortController();
+    let progress: Record<string, unknown> = {};
+    const beat = setInterval(() => {
+      this.pool.query(HEARTBEAT, [job.id, progress]).catch((error: unknown) => {
+        this.logger.warn({ err: error, jobId: job.id }, 'job heartbeat failed');
+      });
+    }, this.heartbeatMs);
+    beat.unref();
+
+    const execute = async (): Promise<JobRecord> => {
+      let state: JobState = 'succeeded';
+      let summary: Record<string, unknown> | null = null;
+      let message: string | null = null;
+      try {
+        summary = await work({
+          signal: controller.signal,
+          reportProgress: (next) => {
+            progress = { ...next };
+            const processed = progress.documentsProcessed;
+            if (typeof processed === 'number') this.metrics?.jobProgress.set({ kind: job.kind }, processed);
+          },
+        });
+      } catch (error) {
+        state = 'failed';
+        message = controller.signal.aborted ? 'interrupted: the service shut down' : (error as Error).message;
+        this.logger.error({ err: error, jobId: job.id, kind: job.kind }, 'ingest job failed');
+      } finally {
+        clearInterval(beat);
+      }
+      await this.pool.query(FINISH, [job.id, state, summary, message, progress]);
+      this.logger.info({ jobId: job.id, kind: job.kind, state }, 'ingest job finished');
+      return this.get(job.id);
+    };
+    const done = execute().finally(() => this.running.delete(job.id));
+    this.running.set(job.id, { controller, done: done.then(() => undefined, () => undefined) });
+    return done;
+  }
+
+  async get(id: string): Promise<JobRecord> {
+    await this.pool.query(MARK_STALE, [this.staleAfterSeconds]);
+    const { rows } = await this.pool.query<JobRow>(SELECT_JOB, [id]);
+    if (!rows[0]) throw new NotFoundError(`No job ${id}.`);
+    return toRecord(rows[0]);
+  }
+
+  /** Shutdown: interrupts running jobs (recorded as failed, re-runnable) and waits for them. */
+  async close(): Promise<void> {
+    for (const { controller } of this.running.values()) controller.abort();
+    await Promise.all([...this.running.values()].map((job) => job.done));
+  }
+}
+
+interface JobRow {
+  id: string;
+  kind: JobKind;
+  source_key: string;
+  state: JobState;
+  progress: Record<string, unknown>;
+  summary: Record<string, unknown> | null;
+  error: string | null;
+  requested_by: string | null;
+  created_at: Date;
+  heartbeat_at: Date;
+  finished_at: Date | null;
+}
+
+function toRecord(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    sourceKey: row.source_key,
+    state: row.state,
+    progress: row.progress,
+    summary: row.summary,
+    error: row.error,
+    requestedBy: row.requested_by,
+    createdAt: row.created_at.toISOString(),
+    heartbeatAt: row.heartbeat_at.toISOString(),
+    finishedAt: row.finished_at?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,287 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { withTransaction } from '../db/database.js';
+import type { Embedder } from '../llm/embeddings/embedder.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { CHUNKER_VERSION, chunkDocument } from './chunk/markdown-chunker.js';
+import {
+  deleteSources,
+  selectStoredSources,
+  selectStoredChunks,
+  selectStoredContentHashes,
+  writeSources,
+  type PreparedChunk,
+  type PreparedSource,
+  type SourceTarget,
+  type StoredSource,
+} from './index.repository.js';
+import type { ChunkingOptions, SourceDocument } from './types.js';
+
+export interface ChangeCounts {
+  added: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+}
+
+export interface SkippedFile {
+  path: string;
+  reason: string;
+  message: string;
+}
+
+/** What one indexing run did; the CLI prints it and jobs store it. */
+export interface IndexSummary {
+  collection: string;
+  documents: ChangeCounts;
+  chunks: ChangeCounts;
+  skipped: SkippedFile[];
+  embeddingCalls: number;
+  tokensEmbedded: number;
+  ms: number;
+}
+
+export interface IndexProgress {
+  documentsProcessed: number;
+  chunksWritten: number;
+  embeddingCalls: number;
+}
+
+export interface IndexerDependencies {
+  pool: pg.Pool;
+  embedder: Embedder;
+  chunking: ChunkingOptions;
+  logger: Logger;
+  metrics?: Metrics;
+  /** Told which sources changed or went away ('<kind>:<collection>:<sourceId>'), e.g. to drop cached answers. */
+  onSourcesChanged?: (sourceKeys: string[]) => Promise<void>;
+}
+
+export interface IndexerOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: IndexProgress) => void;
+  /**
+   * Which stored sources this run owns: all of the collection (a folder re-index), or
+   * those under some prefixes (one patient's record parts). Owned sources not seen in
+   * the run are deleted at `finish`.
+   */
+  ownedPrefixes?: string[];
+  /** Sources written per transaction (each source stays atomic either way). */
+  batchSources?: number;
+  /** Chunks to embed before a batch is flushed, to bound memory. */
+  batchChunks?: number;
+}
+
+/** Key of a source in cache invalidation and citations. */
+export function sourceKey(target: SourceTarget, sourceId: string): string {
+  return `${target.sourceKind}:${target.collection}:${sourceId}`;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Incremental indexing of one collection. Sources arrive one at a time (`add`); a source
+ * whose hash is unchanged costs nothing; a changed one is re-chunked, and only chunks
+ * whose text is new anywhere in the index are embedded. Writes go in batches, one
+ * transaction per batch, so each source is always whole: old version or new.
+ */
+export class SourceIndexer {
+  private readonly started = performance.now();
+  private storedSources: Map<string, StoredSource> | undefined;
+  private readonly seen = new Set<string>();
+  private pending: SourceDocument[] = [];
+  private pendingChunks = 0;
+  private readonly changedKeys: string[] = [];
+  private readonly summary: IndexSummary;
+  private readonly progress: IndexProgress = { documentsProcessed: 0, chunksWritten: 0, embeddingCalls: 0 };
+
+  constructor(
+    private readonly deps: IndexerDependencies,
+    private readonly target: SourceTarget,
+    private readonly options: IndexerOptions = {},
+  ) {
+    this.summary = {
+      collection: target.collection,
+      documents: { added: 0, updated: 0, unchanged: 0, deleted: 0 },
+      chunks: { added: 0, updated: 0, unchanged: 0, deleted: 0 },
+      skipped: [],
+      embeddingCalls: 0,
+      tokensEmbedded: 0,
+      ms: 0,
+    };
+  }
+
+  /** Queues a source; flushes a batch when enough work has gathered. */
+  async add(document: SourceDocument): Promise<void> {
+    this.options.signal?.throwIfAborted();
+    const storedSources = await this.loadStoredSources();
+    if (this.seen.has(document.sourceId)) {
+      this.skip({ path: document.uri, reason: 'duplicate', message: `${document.sourceId} appears twice in this run` });
+      return;
+    }
+    this.seen.add(document.sourceId);
+    const stored = storedSources.get(document.sourceId);
+    if (stored?.contentHash === this.sourceHash(document)) {
+      this.summary.documents.unchanged += 1;
+      this.summary.chunks.unchanged += stored.chunkCount;
+      this.progress.documentsProcessed += 1;
+      this.reportProgress();
+      return;
+    }
+    this.pending.push(document);
+    this.pendingChunks += Math.max(1, Math.ceil(document.body.length / 1500));
+    if (this.pending.length >= (this.options.batchSources ?? 64) || this.pendingChunks >= (this.options.batchChunks ?? 1024)) {
+      await this.flush();
+    }
+  }
+
+  skip(file: SkippedFile): void {
+    this.summary.skipped.push(file);
+  }
+
+  /** Writes what is pending, deletes owned sources that were not seen, and returns the summary. */
+  async finish(): Promise<IndexSummary> {
+    await this.flush();
+    const storedSources = await this.loadStoredSources();
+    const missing = [...storedSources.keys()].filter((sourceId) => !this.seen.has(sourceId));
+    if (missing.length > 0) {
+      this.options.signal?.throwIfAborted();
+      const deleted = await deleteSources(this.deps.pool, this.target, missing);
+      this.summary.documents.deleted += deleted.length;
+      this.summary.chunks.deleted += deleted.reduce((total, sourceId) => total + (storedSources.get(sourceId)?.chunkCount ?? 0), 0);
+      this.changedKeys.push(...deleted.map((sourceId) => sourceKey(this.target, sourceId)));
+    }
+    if (this.changedKeys.length > 0) await this.deps.onSourcesChanged?.(this.changedKeys);
+    this.summary.ms = Math.round(performance.now() - this.started);
+    return this.summary;
+  }
+
+  /** The hash that decides "unchanged": content plus everything that shapes the chunks. */
+  private sourceHash(document: SourceDocument): string {
+    return sha256(`${document.contentHash}\u0000${CHUNKER_VERSION}\u0000${JSON.stringify(this.deps.chunking)}`);
+  }
+
+  private async loadStoredSources(): Promise<Map<string, StoredSource>> {
+    this.storedSources ??= await selectStoredSources(this.deps.pool, this.target, this.options.ownedPrefixes);
+    return this.storedSources;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const documents = this.pending;
+    this.pending = [];
+    this.pendingChunks = 0;
+
+    const stored = await selectStoredChunks(
+      this.deps.pool,
+      this.target,
+      documents.map((document) => document.sourceId),
+    );
+    const prepared = documents.map((document) => this.prepare(document, stored.get(document.sourceId)));
+    await this.embedNewChunks(prepared);
+    this.options.signal?.throwIfAborted();
+    await withTransaction(this.deps.pool, (client) => writeSources(client, this.target, prepared));
+
+    for (const source of prepared) {
+      const isNew = !this.storedSources?.has(source.sourceId);
+      if (isNew) this.summary.documents.added += 1;
+      else this.summary.documents.updated += 1;
+      this.countChunkChanges(source, stored.get(source.sourceId));
+      this.changedKeys.push(sourceKey(this.target, source.sourceId));
+      this.progress.chunksWritten += source.chunks.length;
+    }
+    this.progress.documentsProcessed += prepared.length;
+    this.reportProgress();
+  }
+
+  private prepare(document: SourceDocument, storedChunks: Map<string, number> | undefined): PreparedSource {
+    const drafts = chunkDocument({ title: document.title, body: document.body }, this.deps.chunking);
+    const seenIds = new Set<string>();
+    const chunks: PreparedChunk[] = [];
+    for (const draft of drafts) {
+      const id = sha256(
+        JSON.stringify([this.target.sourceKind, this.target.collection, document.sourceId, draft.headingPath, draft.content, document.metadata]),
+      );
+      // Two identical chunks in one source (a repeated boilerplate paragraph) are one chunk.
+      if (seenIds.has(id)) continue;
+      seenIds.add(id);
+      chunks.push({
+        id,
+        chunkIndex: chunks.length,
+        headingPath: draft.headingPath,
+        content: draft.content,
+        embeddingText: draft.embeddingText,
+        contentHash: sha256(draft.embeddingText),
+        tokenCount: draft.tokenCount,
+        metadata: document.metadata,
+        kept: storedChunks?.has(id) ?? false,
+        embedding: null,
+      });
+    }
+    return {
+      sourceId: document.sourceId,
+      uri: document.uri,
+      module: document.module,
+      title: document.title,
+      url: document.url,
+      sourceHash: this.sourceHash(document),
+      patientId: document.patientId,
+      allowedDoctorIds: document.allowedDoctorIds,
+      metadata: document.metadata,
+      chunks,
+    };
+  }
+
+  /** Embeds chunks whose text is stored nowhere yet; identical texts are embedded once. */
+  private async embedNewChunks(sources: PreparedSource[]): Promise<void> {
+    const fresh = sources.flatMap((source) => source.chunks.filter((chunk) => !chunk.kept));
+    const reusable = await selectStoredContentHashes(
+      this.deps.pool,
+      fresh.map((chunk) => chunk.contentHash),
+    );
+    const toEmbed = new Map<string, PreparedChunk[]>();
+    for (const chunk of fresh) {
+      if (reusable.has(chunk.contentHash)) continue;
+      const group = toEmbed.get(chunk.contentHash) ?? [];
+      group.push(chunk);
+      toEmbed.set(chunk.contentHash, group);
+    }
+    if (toEmbed.size === 0) return;
+    const groups = [...toEmbed.values()];
+    const result = await this.deps.embedder.embedDocuments(
+      groups.map((group) => group[0]!.embeddingText),
+      { signal: this.options.signal },
+    );
+    groups.forEach((group, index) => {
+      for (const chunk of group) chunk.embedding = result.vectors[index]!;
+    });
+    this.summary.embeddingCalls += result.calls;
+    this.summary.tokensEmbedded += result.tokens;
+    this.progress.embeddingCalls += result.calls;
+    const labels = { model: this.deps.embedder.model, purpose: 'ingest' };
+    this.deps.metrics?.embeddingCalls.inc(labels, result.calls);
+    this.deps.metrics?.embeddingTokens.inc(labels, result.tokens);
+  }
+
+  /**
+   * Chunk changes of one source: same id = unchanged; a new id where an old chunk at the
+   * same position went away = updated; the rest are added or deleted.
+   */
+  private countChunkChanges(source: PreparedSource, storedChunks: Map<string, number> | undefined): void {
+    const counts = this.summary.chunks;
+    const newIds = new Set(source.chunks.map((chunk) => chunk.id));
+    const goneIndexes = new Set<number>();
+    for (const [id, index] of storedChunks ?? []) if (!newIds.has(id)) goneIndexes.add(index);
+    for (const chunk of source.chunks) {
+      if (chunk.kept) counts.unchanged += 1;
+      else if (goneIndexes.delete(chunk.chunkIndex)) counts.updated += 1;
+      else counts.added += 1;
+    }
+    counts.deleted += goneIndexes.size;
+  }
+
+  private reportProgress(): void {
+    this.options.onProgress?.({ ...this.progress });
+  }
+}
