@@ -63,6 +63,11 @@ const EnvSchema = z.object({
   MODULE_MATCH_THRESHOLD: num(-1, 1).optional().describe('Similarity a module summary needs to be detected (default: calibrated per embedder).'),
 
   EXAMPLE_CORPUS_DIR: z.string().min(1).default('./examples/docs').describe('Documentation indexed on first start of the embedded default.'),
+  INGEST_ALLOWED_ROOTS: z
+    .string()
+    .default('.')
+    .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+    .describe('Comma-separated folders under which POST /v1/admin/reindex may read documents.'),
   INDEX_EXAMPLES_ON_START: bool.optional().describe('Index EXAMPLE_CORPUS_DIR at start when the index is empty. Default: true for the embedded database.'),
 
   CACHE_TTL_SECONDS: int(1, 30 * 86_400).default(86_400).describe('Lifetime of a cached answer.'),
@@ -111,6 +116,7 @@ export interface Config {
     moduleMatchThreshold: number | undefined;
   };
   examples: { dir: string; indexOnStart: boolean };
+  ingest: { allowedRoots: string[] };
   cache: { ttlSeconds: number; semanticMinSimilarity: number };
   memory: { retentionDays: number; windowTokens: number };
   prompt: { contextTokens: number };
@@ -124,10 +130,18 @@ export interface Config {
   rateLimit: { clientPerMinute: number; doctorPerMinute: number };
 }
 
-/** Every variable the service reads, with its description: for `.env.example` and the README. */
-export const configVariables: { name: string; description: string }[] = Object.entries(EnvSchema.shape).map(
-  ([name, schema]) => ({ name, description: schema.description ?? '' }),
-);
+/** Every variable the service reads, with its description and default: for `.env.example` and the README. */
+export const configVariables: { name: string; description: string; default: string }[] = Object.entries(
+  EnvSchema.shape,
+).map(([name, schema]) => {
+  const parsed = schema.safeParse(undefined);
+  const value: unknown = parsed.success ? parsed.data : undefined;
+  return {
+    name,
+    description: schema.description ?? '',
+    default: value === undefined ? '' : Array.isArray(value) ? value.join(',') : String(value),
+  };
+});
 
 /**
  * Parses the environment once. A bad value throws a ConfigError that names every wrong
@@ -192,6 +206,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       moduleMatchThreshold: env.MODULE_MATCH_THRESHOLD,
     },
     examples: { dir: env.EXAMPLE_CORPUS_DIR, indexOnStart: env.INDEX_EXAMPLES_ON_START ?? !databaseUrl },
+    ingest: { allowedRoots: env.INGEST_ALLOWED_ROOTS },
     cache: { ttlSeconds: env.CACHE_TTL_SECONDS, semanticMinSimilarity: env.SEMANTIC_CACHE_MIN_SIMILARITY },
     memory: { retentionDays: env.MEMORY_RETENTION_DAYS, windowTokens: env.MEMORY_WINDOW_TOKENS },
     prompt: { contextTokens: env.PROMPT_CONTEXT_TOKENS },

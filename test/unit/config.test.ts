@@ -60,3 +60,13 @@ describe('loadConfig', () => {
     for (const variable of configVariables) expect(variable.description, variable.name).not.toBe('');
   });
 });
+
+describe('.env.example', () => {
+  it('when compared with the config schema, then it documents every variable with its default (regenerate: npm run env:example)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const example = await readFile('.env.example', 'utf8');
+    for (const variable of configVariables) {
+      expect(example, variable.name).toContain(`# ${variable.description}\n# ${variable.name}=${variable.default}\n`);
+    }
+  });
+});

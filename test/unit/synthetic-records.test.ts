@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PatientRecordSchema } from '../../src/ingest/records/record.schemas.js';
 import { patientToDocuments } from '../../src/ingest/records/record-documents.js';
-import { Prng, generatePatients, syntheticDoctorIds } from '../../src/ingest/records/synthetic-records.js';
+import { generatePatients, syntheticDoctorIds } from '../../src/ingest/records/synthetic-records.js';
+import { Prng } from '../../src/lib/prng.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
