@@ -1,6 +1,7 @@
 -- Cached answers. `cache_key` is the exact key (hash of the normalised question and
 -- everything that changes the answer); `scope_key` groups the entries one caller may
--- reuse semantically (same doctor scope, patient, index generation, models, prompt).
+-- reuse semantically (same doctor scope, patient, index generation, models, prompt and
+-- retrieved chunks; see src/cache/answer-cache.ts).
 CREATE TABLE IF NOT EXISTS llm_assistant.query_cache (
   cache_key text PRIMARY KEY,
   scope_key text NOT NULL,
@@ -9,11 +10,12 @@ CREATE TABLE IF NOT EXISTS llm_assistant.query_cache (
   -- Negations, drug names and doses of the question: a semantic hit must match them.
   guard_terms text[] NOT NULL DEFAULT '{}',
   answer jsonb NOT NULL,
-  -- '<kind>:<source_id>' of every cited chunk; re-indexing a source deletes these rows.
+  -- '<kind>:<collection>:<source_id>' of every source in the prompt; re-indexing one deletes these rows.
   cited_sources text[] NOT NULL DEFAULT '{}',
   doctor_id uuid,
   patient_id uuid,
-  conversation_id uuid,
+  -- Deleting (or purging) a conversation erases the answers derived from it.
+  conversation_id uuid REFERENCES llm_assistant.conversation_memory (id) ON DELETE CASCADE,
   hit_count integer NOT NULL DEFAULT 0,
   created_at timestamptz NOT NULL DEFAULT now(),
   expires_at timestamptz NOT NULL

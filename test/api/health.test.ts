@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readJson } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { CLOSED_PORT, databaseBackends, realRedisUrl, uniqueRedisPrefix } from '../support/services.js';
 
@@ -14,13 +15,13 @@ describe.each(databaseBackends())('health and errors on %s', (backend) => {
   it('when /healthz is called, then it answers ok without touching dependencies', async () => {
     const response = await fetch(`${app.baseUrl}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(await readJson(response)).toEqual({ status: 'ok' });
   });
 
   it('when the database and schema are fine, then /readyz is ready and reports each check', async () => {
     const response = await fetch(`${app.baseUrl}/readyz`);
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = await readJson(response);
     expect(body.status).toBe('ready');
     expect(body.checks.database).toMatchObject({ status: 'up', kind: backend === 'pglite' ? 'embedded' : 'postgres' });
     expect(body.checks.schema).toMatchObject({ status: 'current', pending: [] });
@@ -32,7 +33,7 @@ describe.each(databaseBackends())('health and errors on %s', (backend) => {
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(response.headers.get('x-request-id')).toBe('req-123');
-    expect(await response.json()).toEqual({
+    expect(await readJson(response)).toEqual({
       type: 'urn:llm-assistant:problem:not_found',
       title: 'Not Found',
       status: 404,
@@ -50,7 +51,7 @@ describe.each(databaseBackends())('health and errors on %s', (backend) => {
       body: '{"message": ',
     });
     expect(response.status).toBe(400);
-    const body = await response.json();
+    const body = await readJson(response);
     expect(body).toMatchObject({ code: 'malformed_json', status: 400 });
     expect(body.requestId).toBe(response.headers.get('x-request-id'));
   });
@@ -61,7 +62,7 @@ describe.each(databaseBackends())('health and errors on %s', (backend) => {
   });
 
   it('when /openapi.json is fetched, then it is an OpenAPI 3.1 document generated from the route schemas', async () => {
-    const document = await (await fetch(`${app.baseUrl}/openapi.json`)).json();
+    const document = await readJson(await fetch(`${app.baseUrl}/openapi.json`));
     expect(document.openapi).toBe('3.1.0');
     expect(document.paths['/readyz'].get.responses['200'].content['application/json'].schema.$ref).toBe(
       '#/components/schemas/Readiness',
@@ -85,7 +86,7 @@ describe('readiness with Redis down', () => {
   it('when Redis is unreachable, then /readyz says degraded (still serving) and names Redis', async () => {
     const response = await fetch(`${app.baseUrl}/readyz`);
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = await readJson(response);
     expect(body.status).toBe('degraded');
     expect(body.checks.redis).toMatchObject({ status: 'down', kind: 'redis' });
   });

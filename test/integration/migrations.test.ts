@@ -138,7 +138,7 @@ describe.each(databaseBackends())('start-up schema check on %s', (backend) => {
 describe('start-up as a process', () => {
   const run = promisify(execFile);
   it('when the schema is missing, then `npm start` exits non-zero and names the missing migrations', async () => {
-    const env = { ...process.env, EMBEDDED_DATA_DIR: 'memory://', MIGRATE_ON_START: 'false', PORT: '0', LOG_LEVEL: 'silent' };
+    const env: NodeJS.ProcessEnv = { ...process.env, EMBEDDED_DATA_DIR: 'memory://', MIGRATE_ON_START: 'false', PORT: '0', LOG_LEVEL: 'silent' };
     delete env.DATABASE_URL;
     delete env.LLM_DATABASE_URL;
     const error = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, timeout: 60_000 }).then(

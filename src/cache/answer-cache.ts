@@ -1,0 +1,267 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { toSql } from 'pgvector';
+import type { Citation } from '../chat/citations.js';
+import { PROMPT_VERSION } from '../chat/prompt.js';
+import { isAppError } from '../errors.js';
+import { readIndexState } from '../ingest/index-state.js';
+import type { Embedder } from '../llm/embeddings/embedder.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { SearchHit } from '../retrieval/search.types.js';
+import { extractGuardTerms } from './guard-terms.js';
+import type { KeyValueStore } from './key-value-store.js';
+
+/** What is cached of an answer: what the doctor sees. */
+export interface CachedAnswer {
+  answer: string;
+  citations: Citation[];
+  removedCitations: number[];
+}
+
+/** Everything about a request that decides its answer. */
+export interface AnswerContext {
+  /** The standalone question. */
+  question: string;
+  doctorId: string;
+  patientId: string | null;
+  /** The hits given to the model, in prompt order. */
+  sources: Pick<SearchHit, 'chunkId' | 'sourceKind' | 'collection' | 'sourceId'>[];
+  /** Whether conversation memory (recent turns or a summary) was in the prompt. */
+  withHistory: boolean;
+}
+
+/** A computed cache key and what the semantic layer and invalidation need alongside it. */
+export interface AnswerKey {
+  cacheKey: string;
+  scopeKey: string;
+  /** The standalone question as asked (embedded for the semantic layer). */
+  question: string;
+  guardTerms: string[];
+  /** Null when the answer may be shared by every doctor (documentation only). */
+  doctorId: string | null;
+  patientId: string | null;
+  /** '<kind>:<collection>:<sourceId>' of every source in the prompt. */
+  sourceKeys: string[];
+  /** Filled on first use, so lookup and store embed the question once. */
+  embedding?: number[];
+}
+
+export interface AnswerCacheOptions {
+  ttlSeconds: number;
+  semanticMinSimilarity: number;
+  chatModel: string;
+}
+
+export interface AnswerCacheDependencies {
+  pool: pg.Pool;
+  store: KeyValueStore;
+  embedder: Embedder;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export type CacheHit = { kind: 'exact' | 'semantic'; answer: CachedAnswer };
+
+/** Bump when the cached payload or key layout changes. */
+const KEY_FORMAT = 1;
+
+const SELECT_SEMANTIC = `
+  SELECT cache_key, answer, 1 - (question_embedding <=> $2::vector) AS similarity
+  FROM llm_assistant.query_cache
+  WHERE scope_key = $1 AND guard_terms = $3::text[] AND expires_at > now()
+  ORDER BY question_embedding <=> $2::vector
+  LIMIT 1`;
+
+const BUMP_HITS = `UPDATE llm_assistant.query_cache SET hit_count = hit_count + 1 WHERE cache_key = $1`;
+
+const UPSERT = `
+  INSERT INTO llm_assistant.query_cache
+    (cache_key, scope_key, question, question_embedding, guard_terms, answer, cited_sources,
+     doctor_id, patient_id, conversation_id, expires_at)
+  VALUES ($1, $2, $3, $4::vector, $5::text[], $6::jsonb, $7::text[], $8, $9, $10, now() + make_interval(secs => $11))
+  ON CONFLICT (cache_key) DO UPDATE SET
+    answer = excluded.answer, cited_sources = excluded.cited_sources, conversation_id = excluded.conversation_id,
+    hit_count = 0, created_at = now(), expires_at = excluded.expires_at`;
+
+const DELETE_BY_SOURCES = `DELETE FROM llm_assistant.query_cache WHERE cited_sources && $1::text[] RETURNING cache_key`;
+
+const DELETE_EXPIRED = `DELETE FROM llm_assistant.query_cache WHERE expires_at <= now()`;
+
+const answerEntry = (cacheKey: string) => `answer:${cacheKey}`;
+const bySource = (sourceKey: string) => `answers-by-source:${sourceKey}`;
+const byConversation = (conversationId: string) => `answers-by-conversation:${conversationId}`;
+
+/** '<kind>:<collection>:<sourceId>', the source key the ingest pipeline reports changes with. */
+export function sourceKeyOf(hit: Pick<SearchHit, 'sourceKind' | 'collection' | 'sourceId'>): string {
+  return `${hit.sourceKind}:${hit.collection}:${hit.sourceId}`;
+}
+
+/**
+ * The answer cache. Exact layer: the KeyValueStore (Redis or memory), keyed by the
+ * normalised standalone question and everything else that decides the answer. Semantic
+ * layer: llm_assistant.query_cache, a near-identical question (cosine similarity) in the
+ * same scope with the same guard terms (negations, drugs, doses).
+ *
+ * The scope, part of both keys: the doctor, the patient, the index generation, the
+ * embedding and chat models, the prompt version, and the exact set of chunks the prompt
+ * was built from (so a re-indexed, added or no longer visible chunk means a miss). An
+ * answer is shared across doctors only when nothing in its prompt could come from a
+ * record: no patient, no record chunk, and no conversation memory (earlier turns may
+ * quote records). Otherwise it stays within the asking doctor's scope.
+ *
+ * A failing store means no cache: logged once per outage and counted, never an error.
+ */
+export class AnswerCache {
+  private storeDown = false;
+
+  constructor(
+    private readonly deps: AnswerCacheDependencies,
+    private readonly options: AnswerCacheOptions,
+  ) {}
+
+  /** Computes the keys of an answer (reads the index generation). */
+  async keyFor(context: AnswerContext): Promise<AnswerKey> {
+    const { generation } = await readIndexState(this.deps.pool);
+    const shared = context.patientId === null && !context.withHistory && context.sources.every((s) => s.sourceKind === 'doc');
+    const scopeKey = sha256(
+      JSON.stringify({
+        format: KEY_FORMAT,
+        scope: shared ? 'docs' : `doctor:${context.doctorId}`,
+        patientId: context.patientId,
+        generation,
+        embeddingModel: this.deps.embedder.model,
+        chatModel: this.options.chatModel,
+        promptVersion: PROMPT_VERSION,
+        chunks: sha256(context.sources.map((source) => source.chunkId).sort().join('\n')),
+      }),
+    );
+    return {
+      cacheKey: sha256(`${scopeKey}\n${normaliseQuestion(context.question)}`),
+      scopeKey,
+      question: context.question,
+      guardTerms: extractGuardTerms(context.question),
+      doctorId: shared ? null : context.doctorId,
+      patientId: context.patientId,
+      sourceKeys: [...new Set(context.sources.map(sourceKeyOf))],
+    };
+  }
+
+  /** An exact hit, else a semantic one, else null. Never throws but for an abort. */
+  async lookup(key: AnswerKey, signal?: AbortSignal): Promise<CacheHit | null> {
+    const exact = await this.fromStore(() => this.deps.store.get(answerEntry(key.cacheKey)));
+    if (exact.value) {
+      this.deps.metrics.cacheLookups.inc({ result: 'exact_hit' });
+      return { kind: 'exact', answer: JSON.parse(exact.value) as CachedAnswer };
+    }
+    try {
+      const embedding = await this.embeddingOf(key, signal);
+      const { rows } = await this.deps.pool.query<{ cache_key: string; answer: CachedAnswer; similarity: number }>(
+        SELECT_SEMANTIC,
+        [key.scopeKey, toSql(embedding), key.guardTerms],
+      );
+      const row = rows[0];
+      if (row && row.similarity >= this.options.semanticMinSimilarity) {
+        await this.deps.pool.query(BUMP_HITS, [row.cache_key]);
+        this.deps.metrics.cacheLookups.inc({ result: 'semantic_hit' });
+        return { kind: 'semantic', answer: row.answer };
+      }
+    } catch (error) {
+      signal?.throwIfAborted();
+      this.deps.logger.warn({ err: error }, 'semantic answer cache lookup failed; answering without it');
+      this.deps.metrics.cacheLookups.inc({ result: 'error' });
+      return null;
+    }
+    this.deps.metrics.cacheLookups.inc({ result: exact.failed ? 'error' : 'miss' });
+    return null;
+  }
+
+  /** Stores an answer in both layers, with the reverse indexes used to invalidate it. Never throws. */
+  async remember(key: AnswerKey, answer: CachedAnswer, conversationId: string): Promise<void> {
+    try {
+      const embedding = await this.embeddingOf(key);
+      await this.deps.pool.query(UPSERT, [
+        key.cacheKey,
+        key.scopeKey,
+        key.question,
+        toSql(embedding),
+        key.guardTerms,
+        JSON.stringify(answer),
+        key.sourceKeys,
+        key.doctorId,
+        key.patientId,
+        conversationId,
+        this.options.ttlSeconds,
+      ]);
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'answer not cached in the database');
+    }
+    const ttl = this.options.ttlSeconds;
+    await this.fromStore(async () => {
+      await this.deps.store.set(answerEntry(key.cacheKey), JSON.stringify(answer), ttl);
+      await this.deps.store.addToSet(byConversation(conversationId), [key.cacheKey], ttl);
+      for (const sourceKey of key.sourceKeys) await this.deps.store.addToSet(bySource(sourceKey), [key.cacheKey], ttl);
+    });
+  }
+
+  /**
+   * Removes the exact-layer answers a conversation produced (its database rows go with
+   * the conversation). Throws DependencyError('redis') when the store is down, so that an
+   * erasure is never reported done while copies remain.
+   */
+  async forgetConversation(conversationId: string): Promise<void> {
+    const keys = await this.deps.store.popSet(byConversation(conversationId));
+    await this.deps.store.delete(keys.map(answerEntry));
+  }
+
+  /**
+   * Drops every cached answer built from these sources ('<kind>:<collection>:<sourceId>'):
+   * the ingest pipeline calls it when sources change or go. The exact layer is cleaned on
+   * a best-effort basis: its keys name the chunks they were built from, so an entry of a
+   * changed source can no longer be hit anyway.
+   */
+  async invalidateSources(sourceKeys: string[]): Promise<void> {
+    if (sourceKeys.length === 0) return;
+    const { rows } = await this.deps.pool.query<{ cache_key: string }>(DELETE_BY_SOURCES, [sourceKeys]);
+    await this.fromStore(async () => {
+      const keys = new Set(rows.map((row) => row.cache_key));
+      for (const sourceKey of sourceKeys) for (const key of await this.deps.store.popSet(bySource(sourceKey))) keys.add(key);
+      await this.deps.store.delete([...keys].map(answerEntry));
+    });
+  }
+
+  /** Deletes expired rows of the semantic layer (the store expires its entries itself). */
+  async purgeExpired(): Promise<number> {
+    const { rowCount } = await this.deps.pool.query(DELETE_EXPIRED);
+    return rowCount ?? 0;
+  }
+
+  private async embeddingOf(key: AnswerKey, signal?: AbortSignal): Promise<number[]> {
+    key.embedding ??= await this.deps.embedder.embedQuery(key.question, { signal });
+    return key.embedding;
+  }
+
+  /** Runs a store operation; a store failure is logged once per outage and reported, not thrown. */
+  private async fromStore<T>(operation: () => Promise<T>): Promise<{ value: T | undefined; failed: boolean }> {
+    try {
+      const value = await operation();
+      if (this.storeDown) this.deps.logger.info('answer cache store is back');
+      this.storeDown = false;
+      return { value, failed: false };
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      if (!this.storeDown) this.deps.logger.warn({ err: error }, 'answer cache store unavailable; serving without the exact cache');
+      this.storeDown = true;
+      return { value: undefined, failed: true };
+    }
+  }
+}
+
+/** Case, spacing, Unicode forms and final punctuation do not change a question. */
+export function normaliseQuestion(question: string): string {
+  return question.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').replace(/[\s?!.]+$/, '').trim();
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,77 @@
+import { AnswerCache } from '../cache/answer-cache.js';
+import type { KeyValueStore } from '../cache/key-value-store.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { ChatModel } from '../llm/chat/chat-model.js';
+import { createChatModel } from '../llm/chat/create-chat-model.js';
+import type { Embedder } from '../llm/embeddings/embedder.js';
+import type { Logger } from '../logger.js';
+import { ConversationMemory } from '../memory/conversation-memory.js';
+import { ConversationRepository } from '../memory/conversation.repository.js';
+import type { Metrics } from '../metrics.js';
+import type { Retriever } from '../retrieval/search.types.js';
+import type { ChatDependencies } from './chat.use-case.js';
+import { purgeExpired, type ConversationDependencies } from './conversations.use-case.js';
+
+/** Chunks asked of the retriever per question; the prompt budget decides how many are used. */
+const SEARCH_K = 6;
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface ChatServices {
+  chat: ChatDependencies;
+  conversations: ConversationDependencies;
+  /** For the ingest pipeline: drops cached answers built from these '<kind>:<collection>:<sourceId>' sources. */
+  invalidateSources: (sourceKeys: string[]) => Promise<void>;
+  /** Stops the retention timer. */
+  close: () => void;
+}
+
+export interface ChatServiceParts {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  db: Database;
+  store: KeyValueStore;
+  embedder: Embedder;
+  retriever: Retriever;
+  /** Replaces the configured chat model (tests). */
+  model?: ChatModel;
+}
+
+/**
+ * Wires chat, memory and the answer cache, purges expired conversations once now and
+ * then hourly (the timer never keeps the process alive).
+ */
+export async function createChatServices(parts: ChatServiceParts): Promise<ChatServices> {
+  const { config, logger, db } = parts;
+  const model = parts.model ?? createChatModel(config.openai);
+  const repository = new ConversationRepository(db.pool, config.memory.retentionDays);
+  const cache = new AnswerCache(
+    { pool: db.pool, store: parts.store, embedder: parts.embedder, metrics: parts.metrics, logger },
+    { ttlSeconds: config.cache.ttlSeconds, semanticMinSimilarity: config.cache.semanticMinSimilarity, chatModel: model.model },
+  );
+  const conversations: ConversationDependencies = { conversations: repository, cache, logger };
+  const chat: ChatDependencies = {
+    retriever: parts.retriever,
+    model,
+    memory: new ConversationMemory(repository, model, config.memory.windowTokens, logger),
+    cache,
+    logger,
+    limits: { searchK: SEARCH_K, sourceTokens: config.prompt.contextTokens },
+  };
+
+  const purge = () =>
+    purgeExpired(conversations).catch((error: unknown) => {
+      logger.warn({ err: error }, 'purge of expired conversations failed; retried at the next interval');
+    });
+  await purge();
+  const timer = setInterval(() => void purge(), PURGE_INTERVAL_MS);
+  timer.unref();
+
+  return {
+    chat,
+    conversations,
+    invalidateSources: (sourceKeys) => cache.invalidateSources(sourceKeys),
+    close: () => clearInterval(timer),
+  };
+}

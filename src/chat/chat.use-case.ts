@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import type { AnswerCache, AnswerKey, CacheHit } from '../cache/answer-cache.js';
+import { addUsage, NO_USAGE, type ChatModel, type ChatUsage } from '../llm/chat/chat-model.js';
+import type { Logger } from '../logger.js';
+import type { ConversationMemory, LoadedMemory } from '../memory/conversation-memory.js';
+import type { Retriever } from '../retrieval/search.types.js';
+import { citationsFor, CitationFilter, type Citation } from './citations.js';
+import { buildAnswerPrompt, type BuiltPrompt } from './prompt.js';
+
+export interface ChatDependencies {
+  retriever: Retriever;
+  model: ChatModel;
+  memory: ConversationMemory;
+  cache: AnswerCache;
+  logger: Logger;
+  limits: {
+    /** Hits asked of the retriever. */
+    searchK: number;
+    /** Token budget of the sources in the prompt. */
+    sourceTokens: number;
+  };
+}
+
+export interface ChatRequest {
+  doctorId: string;
+  message: string;
+  conversationId?: string;
+  patientId?: string;
+  /** Restrict retrieval to these app modules. */
+  modules?: string[];
+}
+
+export interface ChatAnswer {
+  answer: string;
+  citations: Citation[];
+  conversationId: string;
+  /** App modules the question is about (detected), best first. */
+  modules: string[];
+  cached: false | 'exact' | 'semantic';
+  usage: ChatUsage & { model: string; offline: boolean };
+  /** Citation numbers the model used that match no provided source (removed from the answer). */
+  removedCitations?: number[];
+}
+
+export interface AnswerOptions {
+  /** Aborting (client gone) stops the generation; nothing is stored. */
+  signal?: AbortSignal;
+  /** When given, the answer is streamed: called with each piece of text as it is ready. */
+  onToken?: (text: string) => void;
+}
+
+/** The answer before it is stored: produced by the model, the cache, or the nothing-found rule. */
+interface Reply {
+  text: string;
+  citations: Citation[];
+  removedCitations: number[];
+  cached: ChatAnswer['cached'];
+  usage: ChatUsage;
+}
+
+export const NOTHING_FOUND =
+  'I found nothing about this in the documentation or in the records you have access to, so I cannot answer it from them.';
+
+/**
+ * Answers a doctor's question from the documentation and the doctor's patients' records:
+ * load memory -> condense the question -> detect modules -> search (scoped) -> build the
+ * prompt -> cached answer or generate -> check citations -> store the turn -> cache.
+ */
+export async function answerQuestion(deps: ChatDependencies, request: ChatRequest, options: AnswerOptions = {}): Promise<ChatAnswer> {
+  const { signal } = options;
+  const started = performance.now();
+  const memory = request.conversationId
+    ? await deps.memory.load(request.conversationId, request.doctorId, request.patientId)
+    : null;
+  const patientId = request.patientId ?? memory?.conversation.patientId ?? null;
+  const question = await condenseQuestion(deps.model, request.message, memory, signal);
+  const modules = await deps.retriever.detectModules(question.text, { signal });
+  const hits = await deps.retriever.search({
+    query: question.text,
+    k: deps.limits.searchK,
+    scope: { doctorId: request.doctorId },
+    filters: {
+      ...(patientId ? { patientId } : {}),
+      ...(request.modules?.length ? { modules: request.modules } : {}),
+    },
+    signal,
+  });
+
+  let reply: Reply;
+  let key: AnswerKey | undefined;
+  if (hits.length === 0) {
+    // Nothing above the similarity floor: say so without asking the model to make something up.
+    reply = replay({ text: NOTHING_FOUND, citations: [], removedCitations: [], cached: false }, options);
+  } else {
+    const prompt = buildAnswerPrompt({
+      question: question.text,
+      hits,
+      summary: memory?.conversation.summary ?? '',
+      recentTurns: memory?.recent ?? [],
+      sourceTokens: deps.limits.sourceTokens,
+    });
+    key = await deps.cache.keyFor({
+      question: question.text,
+      doctorId: request.doctorId,
+      patientId,
+      sources: prompt.used,
+      withHistory: Boolean(memory?.conversation.summary) || (memory?.recent.length ?? 0) > 0,
+    });
+    const hit = await deps.cache.lookup(key, signal);
+    reply = hit ? replayCached(hit, options) : await generateAnswer(deps.model, prompt, options);
+  }
+
+  // A client gone before the answer is stored gets nothing stored: no half turn.
+  signal?.throwIfAborted();
+  const conversationId = memory?.conversation.id ?? randomUUID();
+  const stored = await deps.memory.record({
+    memory,
+    conversationId,
+    doctorId: request.doctorId,
+    patientId,
+    turn: {
+      question: request.message,
+      standaloneQuestion: question.text,
+      answer: reply.text,
+      citations: reply.citations,
+      usage: { ...reply.usage, cached: reply.cached },
+    },
+    signal,
+  });
+  if (key && reply.cached === false) {
+    await deps.cache.remember(key, { answer: reply.text, citations: reply.citations, removedCitations: reply.removedCitations }, conversationId);
+  }
+
+  deps.logger.info(
+    {
+      conversationId,
+      turn: stored.turnIndex,
+      hits: hits.length,
+      cited: reply.citations.length,
+      removedCitations: reply.removedCitations.length,
+      cached: reply.cached,
+      ms: Math.round(performance.now() - started),
+    },
+    'chat answered',
+  );
+  return {
+    answer: reply.text,
+    citations: reply.citations,
+    conversationId,
+    modules: modules.map((module) => module.name),
+    cached: reply.cached,
+    usage: { ...addUsage(question.usage, reply.usage, stored.usage), model: deps.model.model, offline: deps.model.offline },
+    ...(reply.removedCitations.length > 0 ? { removedCitations: reply.removedCitations } : {}),
+  };
+}
+
+/** A follow-up becomes a standalone question using the conversation; a first question stands as it is. */
+async function condenseQuestion(
+  model: ChatModel,
+  message: string,
+  memory: LoadedMemory | null,
+  signal: AbortSignal | undefined,
+): Promise<{ text: string; usage: ChatUsage }> {
+  if (!memory) return { text: message, usage: NO_USAGE };
+  // The newest turn is what a follow-up most often refers to, even when it overflowed the window.
+  const turns = memory.recent.length > 0 ? memory.recent : memory.pending.slice(-1);
+  const result = await model.condense({ question: message, turns, summary: memory.conversation.summary }, { signal });
+  return { text: result.text.trim() || message, usage: result.usage };
+}
+
+/**
+ * Generates the answer, streamed when the caller listens for tokens. Citations are
+ * checked as the text arrives, so no streamed or stored text cites a source that was
+ * not provided.
+ */
+async function generateAnswer(model: ChatModel, prompt: BuiltPrompt, options: AnswerOptions): Promise<Reply> {
+  const filter = new CitationFilter(prompt.used.length);
+  let text = '';
+  const emit = (piece: string): void => {
+    if (!piece) return;
+    text += piece;
+    options.onToken?.(piece);
+  };
+  let usage = NO_USAGE;
+  if (options.onToken) {
+    for await (const part of model.stream(prompt.request, { signal: options.signal })) {
+      if (part.type === 'token') emit(filter.push(part.text));
+      else usage = part.usage;
+    }
+  } else {
+    const result = await model.generate(prompt.request, { signal: options.signal });
+    emit(filter.push(result.text));
+    usage = result.usage;
+  }
+  emit(filter.flush());
+  return {
+    text,
+    citations: citationsFor(filter.citedNumbers(), prompt.used),
+    removedCitations: filter.removedNumbers(),
+    cached: false,
+    usage,
+  };
+}
+
+function replayCached(hit: CacheHit, options: AnswerOptions): Reply {
+  return replay({ text: hit.answer.answer, citations: hit.answer.citations, removedCitations: hit.answer.removedCitations, cached: hit.kind }, options);
+}
+
+/** An answer that needs no model: streamed in one piece when the caller streams. */
+function replay(reply: Omit<Reply, 'usage'>, options: AnswerOptions): Reply {
+  options.onToken?.(reply.text);
+  return { ...reply, usage: NO_USAGE };
+}

@@ -1,0 +1,59 @@
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+
+/**
+ * How an OpenAI call failed, and whether trying again can help. Understands both the
+ * SDK's errors and the shapes LangChain turns them into (a timeout becomes a plain
+ * Error named TimeoutError; statuses stay on the error).
+ */
+export type OpenAIFailureKind = 'rate_limited' | 'server_error' | 'timeout' | 'network' | 'rejected' | 'unknown';
+
+export interface OpenAIFailure {
+  kind: OpenAIFailureKind;
+  retryable: boolean;
+  status?: number;
+  retryAfterMs?: number;
+  error: unknown;
+}
+
+/** Sorts an error of an OpenAI call into retryable or not, keeping what a retry needs. */
+export function classifyOpenAIError(error: unknown): OpenAIFailure {
+  // Timeout before connection error: the SDK's timeout error is a subclass of it.
+  if (error instanceof APIConnectionTimeoutError || (error instanceof Error && error.name === 'TimeoutError')) {
+    return { kind: 'timeout', retryable: true, error };
+  }
+  if (error instanceof APIConnectionError) return { kind: 'network', retryable: true, error };
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === 'number') {
+    const headers = error instanceof APIError ? (error.headers as Headers | undefined) : undefined;
+    const retryAfterMs = retryAfterFrom(headers);
+    const withRetryAfter = retryAfterMs === undefined ? {} : { retryAfterMs };
+    if (status === 429) {
+      // An exhausted quota or billing problem does not pass with a wait.
+      if ((error as { code?: unknown }).code === 'insufficient_quota') return { kind: 'rejected', retryable: false, status, error };
+      return { kind: 'rate_limited', retryable: true, status, error, ...withRetryAfter };
+    }
+    if (status === 408) return { kind: 'timeout', retryable: true, status, error, ...withRetryAfter };
+    if (status >= 500) return { kind: 'server_error', retryable: true, status, error, ...withRetryAfter };
+    return { kind: 'rejected', retryable: false, status, error };
+  }
+  // Anything else (a body that is not JSON, a bug) would fail the same way again.
+  return { kind: 'unknown', retryable: false, error };
+}
+
+/** Milliseconds from `retry-after-ms` (OpenAI, Azure) or `retry-after` (seconds or an HTTP date). */
+export function retryAfterFrom(headers: Headers | undefined): number | undefined {
+  const ms = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
+  if (Number.isFinite(ms) && ms >= 0) return Math.ceil(ms);
+  const value = headers?.get('retry-after');
+  if (value === null || value === undefined || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Exponential backoff with "equal jitter": half fixed, half random, so parallel retries spread out. */
+export function backoffMs(attempt: number, baseDelayMs: number, maxDelayMs: number): number {
+  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}

@@ -1,0 +1,190 @@
+import type pg from 'pg';
+import { withTransaction } from '../db/database.js';
+
+export interface Conversation {
+  id: string;
+  doctorId: string;
+  patientId: string | null;
+  summary: string;
+  /** Turns with an index below this are folded into `summary`. */
+  summarizedThrough: number;
+  turnCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+  expiresAt: Date;
+}
+
+export interface ConversationTurn {
+  index: number;
+  question: string;
+  standaloneQuestion: string;
+  answer: string;
+  citations: unknown[];
+  usage: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export type NewTurn = Omit<ConversationTurn, 'index' | 'createdAt'>;
+
+export interface AppendTurnInput {
+  conversationId: string;
+  doctorId: string;
+  patientId: string | null;
+  /** True for the first turn: the conversation is created in the same transaction. */
+  create: boolean;
+  turn: NewTurn;
+  /** A new rolling summary covering every turn below `through`. */
+  summary?: { text: string; through: number };
+}
+
+interface ConversationRow {
+  id: string;
+  doctor_id: string;
+  patient_id: string | null;
+  summary: string;
+  summarized_through: number;
+  turn_count: number;
+  created_at: Date;
+  updated_at: Date;
+  expires_at: Date;
+}
+
+interface TurnRow {
+  turn_index: number;
+  question: string;
+  standalone_question: string;
+  answer: string;
+  citations: unknown[];
+  usage: Record<string, unknown>;
+  created_at: Date;
+}
+
+// Ownership is part of every statement: another doctor's conversation is simply not found.
+const SELECT_OWNED = `
+  SELECT id, doctor_id, patient_id, summary, summarized_through, turn_count, created_at, updated_at, expires_at
+  FROM llm_assistant.conversation_memory
+  WHERE id = $1 AND doctor_id = $2 AND expires_at > now()`;
+
+const SELECT_TURNS_FROM = `
+  SELECT turn_index, question, standalone_question, answer, citations, usage, created_at
+  FROM llm_assistant.conversation_turns
+  WHERE conversation_id = $1 AND turn_index >= $2
+  ORDER BY turn_index`;
+
+const INSERT_CONVERSATION = `
+  INSERT INTO llm_assistant.conversation_memory (id, doctor_id, patient_id, expires_at)
+  VALUES ($1, $2, $3, now() + make_interval(days => $4))`;
+
+// The row lock of this update serialises concurrent turns of one conversation, so turn
+// indexes never collide; a summary only moves forward.
+const BUMP_CONVERSATION = `
+  UPDATE llm_assistant.conversation_memory
+  SET turn_count = turn_count + 1,
+      updated_at = now(),
+      expires_at = now() + make_interval(days => $3),
+      summary = CASE WHEN $5::int > summarized_through THEN $4 ELSE summary END,
+      summarized_through = GREATEST(summarized_through, COALESCE($5::int, 0))
+  WHERE id = $1 AND doctor_id = $2
+  RETURNING turn_count`;
+
+const INSERT_TURN = `
+  INSERT INTO llm_assistant.conversation_turns
+    (conversation_id, turn_index, question, standalone_question, answer, citations, usage)
+  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)`;
+
+// Turns and cached answers go with it (ON DELETE CASCADE).
+const DELETE_OWNED = `DELETE FROM llm_assistant.conversation_memory WHERE id = $1 AND doctor_id = $2`;
+
+const DELETE_EXPIRED = `DELETE FROM llm_assistant.conversation_memory WHERE expires_at <= now() RETURNING id`;
+
+/**
+ * Conversations and their turns in llm_assistant.conversation_memory / conversation_turns.
+ * Every read and delete names the owning doctor; conversations idle longer than the
+ * retention are treated as gone and purged.
+ */
+export class ConversationRepository {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly retentionDays: number,
+  ) {}
+
+  /** The conversation if it exists, has not expired and belongs to this doctor; null otherwise. */
+  async findOwned(id: string, doctorId: string): Promise<Conversation | null> {
+    const { rows } = await this.pool.query<ConversationRow>(SELECT_OWNED, [id, doctorId]);
+    return rows[0] ? toConversation(rows[0]) : null;
+  }
+
+  /** Turns from `fromIndex` on, oldest first. */
+  async turnsFrom(conversationId: string, fromIndex: number): Promise<ConversationTurn[]> {
+    const { rows } = await this.pool.query<TurnRow>(SELECT_TURNS_FROM, [conversationId, fromIndex]);
+    return rows.map(toTurn);
+  }
+
+  /**
+   * Stores one complete turn, creating the conversation on its first turn, in one
+   * transaction with the turn count (and summary) update; returns the turn's index.
+   */
+  async appendTurn(input: AppendTurnInput): Promise<number> {
+    return withTransaction(this.pool, async (client) => {
+      if (input.create) await client.query(INSERT_CONVERSATION, [input.conversationId, input.doctorId, input.patientId, this.retentionDays]);
+      const { rows } = await client.query<{ turn_count: number }>(BUMP_CONVERSATION, [
+        input.conversationId,
+        input.doctorId,
+        this.retentionDays,
+        input.summary?.text ?? null,
+        input.summary?.through ?? null,
+      ]);
+      const count = rows[0]?.turn_count;
+      if (count === undefined) throw new Error(`conversation ${input.conversationId} vanished while a turn was stored`);
+      const { turn } = input;
+      await client.query(INSERT_TURN, [
+        input.conversationId,
+        count - 1,
+        turn.question,
+        turn.standaloneQuestion,
+        turn.answer,
+        JSON.stringify(turn.citations),
+        JSON.stringify(turn.usage),
+      ]);
+      return count - 1;
+    });
+  }
+
+  /** Deletes the doctor's conversation with its turns and cached answers; false when there was none. */
+  async deleteOwned(id: string, doctorId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(DELETE_OWNED, [id, doctorId]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  /** Purges conversations idle past the retention; returns their ids. */
+  async deleteExpired(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(DELETE_EXPIRED);
+    return rows.map((row) => row.id);
+  }
+}
+
+function toConversation(row: ConversationRow): Conversation {
+  return {
+    id: row.id,
+    doctorId: row.doctor_id,
+    patientId: row.patient_id,
+    summary: row.summary,
+    summarizedThrough: row.summarized_through,
+    turnCount: row.turn_count,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+function toTurn(row: TurnRow): ConversationTurn {
+  return {
+    index: row.turn_index,
+    question: row.question,
+    standaloneQuestion: row.standalone_question,
+    answer: row.answer,
+    citations: row.citations,
+    usage: row.usage,
+    createdAt: row.created_at,
+  };
+}
