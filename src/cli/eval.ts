@@ -1,0 +1,179 @@
+import { readFile } from 'node:fs/promises';
+import { Command, InvalidArgumentError } from 'commander';
+import { z } from 'zod';
+import { loadConfigFromProcess } from '../config.js';
+import { Prng } from '../lib/prng.js';
+import { createLogger } from '../logger.js';
+import { Bm25Index } from '../retrieval/bm25-baseline.js';
+import { evaluateRetrieval, type EvalReport, type LevelMetrics, type RankedHit } from '../retrieval/eval-metrics.js';
+import { createServices } from '../services.js';
+
+/**
+ * `npm run eval -- --questions <file.jsonl>`: recall@1/5/10 and MRR@10 of the service's
+ * search over the ingested corpus, at document level and (when the file names sections)
+ * section level, optionally beside a plain BM25 baseline over the same chunks.
+ */
+const QuestionSchema = z.object({
+  qid: z.string().optional(),
+  question: z.string().min(1),
+  relevant: z.array(z.object({ doc: z.string(), section: z.string().nullish() })).min(1),
+});
+type Question = z.infer<typeof QuestionSchema>;
+
+interface Options {
+  questions: string;
+  k: number;
+  sample?: number;
+  seed: number;
+  baseline?: 'bm25';
+  concurrency: number;
+  json?: boolean;
+}
+
+const program = new Command()
+  .name('eval')
+  .description('Measure retrieval on questions with known answers.')
+  .requiredOption('--questions <file>', 'JSON Lines: {"question", "relevant": [{"doc", "section"?}]}')
+  .option('--k <n>', 'results retrieved per question (metrics look at the top 10)', positiveInt, 10)
+  .option('--sample <n>', 'evaluate a random sample of this many questions', positiveInt)
+  .option('--seed <n>', 'seed of the sample', positiveInt, 42)
+  .option('--baseline <name>', 'also run a baseline over the same chunks (bm25)')
+  .option('--concurrency <n>', 'questions in flight at once', positiveInt, 4)
+  .option('--json', 'print one JSON object')
+  .action(async (options: Options) => {
+    const questions = sample(await readQuestions(options.questions), options.sample, options.seed);
+    const config = loadConfigFromProcess();
+    const services = await createServices(config, createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr));
+    try {
+      const started = performance.now();
+      const ranked = await mapConcurrent(questions, options.concurrency, async (question) => {
+        const hits = await services.retriever.search({ query: question.question, k: options.k, scope: { doctorId: null } });
+        return hits.map((hit): RankedHit => ({ doc: hit.sourceId, section: hit.headingPath[1] ?? null }));
+      });
+      const hybridMs = performance.now() - started;
+      const hybrid = evaluateRetrieval(questions.map((question, index) => toEvalQuestion(question, index, ranked[index]!)));
+
+      let baseline: EvalReport | undefined;
+      if (options.baseline === 'bm25') {
+        const { rows } = await services.db.pool.query<{ source_id: string; heading_path: string[]; title: string; content: string }>(
+          `SELECT source_id, heading_path, title, content FROM llm_assistant.docs_chunks WHERE source_kind = 'doc'`,
+        );
+        const index = new Bm25Index(rows.map((row) => `${row.heading_path.join(' ')}\n${row.content}`));
+        baseline = evaluateRetrieval(
+          questions.map((question, i) =>
+            toEvalQuestion(
+              question,
+              i,
+              index.search(question.question, options.k).map((hit) => ({
+                doc: rows[hit.index]!.source_id,
+                section: rows[hit.index]!.heading_path[1] ?? null,
+              })),
+            ),
+          ),
+        );
+      }
+
+      const result = {
+        questions: questions.length,
+        ...(options.sample ? { sample: { size: options.sample, seed: options.seed } } : {}),
+        embedder: services.embedder.model,
+        doc: figures(hybrid.document),
+        ...(hybrid.section.questions > 0 ? { section: figures(hybrid.section) } : {}),
+        ...(baseline
+          ? { baseline: { name: 'bm25', doc: figures(baseline.document), ...(baseline.section.questions > 0 ? { section: figures(baseline.section) } : {}) } }
+          : {}),
+        msPerQuestion: Math.round((hybridMs / Math.max(1, questions.length)) * 10) / 10,
+        missed: hybrid.missed.map((miss) => ({ ...miss, question: questions[Number(miss.id)]?.question, qid: questions[Number(miss.id)]?.qid })),
+      };
+      if (options.json) console.log(JSON.stringify(result));
+      else printTable(result);
+    } finally {
+      await services.close();
+    }
+  });
+
+function toEvalQuestion(question: Question, index: number, ranked: RankedHit[]) {
+  return { id: String(index), ranked, relevant: question.relevant };
+}
+
+function figures(metrics: LevelMetrics) {
+  const round = (value: number) => Math.round(value * 1000) / 1000;
+  return {
+    'recall@1': round(metrics.recallAt1),
+    'recall@5': round(metrics.recallAt5),
+    'recall@10': round(metrics.recallAt10),
+    'mrr@10': round(metrics.mrrAt10),
+  };
+}
+
+function printTable(result: {
+  questions: number;
+  embedder: string;
+  doc: Record<string, number>;
+  section?: Record<string, number>;
+  baseline?: { doc: Record<string, number>; section?: Record<string, number> };
+  msPerQuestion: number;
+  missed: unknown[];
+}): void {
+  const columns = ['recall@1', 'recall@5', 'recall@10', 'mrr@10'];
+  const row = (name: string, values?: Record<string, number>) =>
+    values ? `${name.padEnd(22)}${columns.map((c) => String(values[c]).padStart(11)).join('')}` : '';
+  console.log(`${result.questions} questions, embedder ${result.embedder}, ${result.msPerQuestion} ms per question`);
+  console.log(`${''.padEnd(22)}${columns.map((c) => c.padStart(11)).join('')}`);
+  console.log(row('hybrid, document', result.doc));
+  if (result.section) console.log(row('hybrid, section', result.section));
+  if (result.baseline) {
+    console.log(row('bm25, document', result.baseline.doc));
+    if (result.baseline.section) console.log(row('bm25, section', result.baseline.section));
+  }
+  console.log(`${result.missed.length} questions missed in the top 5 (see --json for the list)`);
+}
+
+async function readQuestions(file: string): Promise<Question[]> {
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  return lines.flatMap((line, index) => {
+    if (line.trim() === '') return [];
+    const parsed = QuestionSchema.safeParse(JSON.parse(line));
+    if (!parsed.success) throw new Error(`${file}:${index + 1}: ${parsed.error.issues[0]?.message ?? 'invalid question'}`);
+    return [parsed.data];
+  });
+}
+
+/** A seeded Fisher-Yates sample: the same seed always picks the same questions. */
+function sample<T>(items: T[], size: number | undefined, seed: number): T[] {
+  if (!size || size >= items.length) return items;
+  const prng = new Prng(seed, 0x9e3779b9, 0x243f6a88, 0xb7e15162);
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(prng.next() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy.slice(0, size);
+}
+
+async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await work(items[index]!);
+      }
+    }),
+  );
+  return results;
+}
+
+function positiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
+  return parsed;
+}
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import type { Retriever } from '../../retrieval/search.types.js';
+import { resolveOptionalDoctor } from '../doctor-context.js';
+import type { RequestAudit } from '../audit-context.js';
+import type { ApiRouter } from '../route.js';
+
+const SearchBodySchema = z
+  .strictObject({
+    query: z.string().trim().min(1).max(2_000),
+    k: z.number().int().min(1).max(50).default(10),
+    filters: z
+      .strictObject({
+        modules: z.array(z.string().min(1).max(100)).max(20).optional(),
+        sourceKinds: z.array(z.enum(['doc', 'record'])).max(2).optional(),
+        patientId: z.uuid().optional(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'SearchRequest' });
+
+const SearchHitSchema = z
+  .object({
+    chunkId: z.string(),
+    sourceKind: z.enum(['doc', 'record']),
+    doc: z.string().describe('Source path under its collection, without extension.'),
+    collection: z.string(),
+    title: z.string(),
+    headingPath: z.array(z.string()),
+    module: z.string().nullable(),
+    url: z.string().nullable(),
+    content: z.string(),
+    patientId: z.string().nullable(),
+    score: z.number().describe('Fused rank score (higher is better).'),
+    similarity: z.number().describe('Cosine similarity to the question.'),
+    reason: z.enum(['vector', 'lexical', 'both']).describe('Which ranking found it.'),
+  })
+  .meta({ id: 'SearchHit' });
+
+const SearchResponseSchema = z.object({ results: z.array(SearchHitSchema) }).meta({ id: 'SearchResponse' });
+
+const DetectBodySchema = z
+  .strictObject({ question: z.string().trim().min(1).max(2_000), limit: z.number().int().min(1).max(10).default(3) })
+  .meta({ id: 'DetectModulesRequest' });
+
+const DetectResponseSchema = z
+  .object({ modules: z.array(z.object({ name: z.string(), title: z.string(), similarity: z.number() })) })
+  .meta({ id: 'DetectModulesResponse' });
+
+const DoctorHeadersSchema = z.object({
+  'x-doctor-id': z.uuid().optional().describe('The asking doctor; without it only documentation is searched.'),
+});
+
+export function registerSearchRoutes(api: ApiRouter, retriever: Retriever, audit: RequestAudit): void {
+  api.add(
+    {
+      method: 'post',
+      path: '/v1/search',
+      summary: "Hybrid search over documentation and the asking doctor's patients' records.",
+      tags: ['search'],
+      access: 'search',
+      body: SearchBodySchema,
+      headers: DoctorHeadersSchema,
+      responses: { 200: { description: 'Ranked chunks, best first.', schema: SearchResponseSchema } },
+    },
+    async ({ body, req }) => {
+      const doctor = await resolveOptionalDoctor(req);
+      const hits = await retriever.search({
+        query: body.query,
+        k: body.k,
+        scope: { doctorId: doctor?.doctorId ?? null },
+        filters: body.filters,
+      });
+      await audit(req, 'search', hits);
+      return {
+        body: {
+          results: hits.map((hit) => ({
+            chunkId: hit.chunkId,
+            sourceKind: hit.sourceKind,
+            doc: hit.sourceId,
+            collection: hit.collection,
+            title: hit.title,
+            headingPath: hit.headingPath,
+            module: hit.module,
+            url: hit.url,
+            content: hit.content,
+            patientId: hit.patientId,
+            score: hit.score,
+            similarity: hit.similarity,
+            reason: hit.matchReason,
+          })),
+        },
+      };
+    },
+  );
+
+  api.add(
+    {
+      method: 'post',
+      path: '/v1/modules/detect',
+      summary: 'Which app modules a question is about (none when it is about none).',
+      tags: ['search'],
+      access: 'search',
+      body: DetectBodySchema,
+      responses: { 200: { description: 'Modules, best first.', schema: DetectResponseSchema } },
+    },
+    async ({ body }) => ({ body: { modules: await retriever.detectModules(body.question, { limit: body.limit }) } }),
+  );
+}
