@@ -40,9 +40,14 @@ export class ValidationError extends AppError {
   }
 }
 
+/** No, a bad or a revoked credential; `code` tells which kind (API key, doctor token). */
 export class UnauthenticatedError extends AppError {
   readonly status = 401;
-  readonly code = 'unauthenticated';
+  readonly code: string;
+  constructor(message: string, options: AppErrorOptions & { code?: string } = {}) {
+    super(message, options);
+    this.code = options.code ?? 'unauthenticated';
+  }
 }
 
 export class ForbiddenError extends AppError {
@@ -75,13 +80,13 @@ export class RateLimitedError extends AppError {
   readonly code = 'rate_limited';
 }
 
-/** A dependency (database, Redis, OpenAI) failed or timed out; the request may be retried. */
+/** A dependency (database, Redis, OpenAI, the doctor-token JWKS) failed or timed out; the request may be retried. */
 export class DependencyError extends AppError {
   readonly status = 503;
   readonly code: string;
-  readonly dependency: 'database' | 'redis' | 'openai';
+  readonly dependency: 'database' | 'redis' | 'openai' | 'jwks';
   constructor(
-    dependency: 'database' | 'redis' | 'openai',
+    dependency: 'database' | 'redis' | 'openai' | 'jwks',
     message: string,
     options: AppErrorOptions & { code?: string } = {},
   ) {

@@ -28,8 +28,29 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
         ],
         censor: '[redacted]',
       },
-      serializers: { err: pino.stdSerializers.err },
+      serializers: { err: serializeError },
     },
     destination ?? process.stdout,
   );
+}
+
+type ErrorFields = { code?: unknown; status?: unknown; dependency?: unknown; routine?: unknown };
+
+/**
+ * Errors are logged by type, codes and stack frames only: a message (or a database
+ * error's detail) can quote the input that caused it (`invalid input syntax for type
+ * uuid: "<a patient's name>"`), and the first line of a stack repeats the message.
+ */
+export function serializeError(error: unknown, depth = 0): unknown {
+  if (!(error instanceof Error)) return error;
+  const { code, status, dependency, routine } = error as ErrorFields;
+  return {
+    type: error.constructor.name,
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    ...(typeof status === 'number' ? { status } : {}),
+    ...(typeof dependency === 'string' ? { dependency } : {}),
+    ...(typeof routine === 'string' ? { routine } : {}),
+    stack: (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).map((line) => line.trim()),
+    ...(error.cause !== undefined && depth < 3 ? { cause: serializeError(error.cause, depth + 1) } : {}),
+  };
 }

@@ -1,0 +1,16 @@
+import type { Request } from 'express';
+import type { Queryable } from '../db/database.js';
+import type { SearchHit } from '../retrieval/search.types.js';
+import { auditRecordAccess } from '../security/audit.js';
+import { requestId } from './request-id.js';
+
+/** Records which patient data a request read; throws (failing the request) when the write fails. */
+export type RequestAudit = (req: Request, action: string, hits: readonly SearchHit[]) => Promise<void>;
+
+/** The audit writer for routes: who is asking comes from what the access guard verified. */
+export function createRequestAudit(db: Queryable): RequestAudit {
+  return (req, action, hits) => {
+    if (!req.auth) throw new Error('audit needs an authenticated request: the route must not be public');
+    return auditRecordAccess({ db }, { requestId: requestId(req), auth: req.auth, doctor: req.doctor ?? null, action, hits });
+  };
+}

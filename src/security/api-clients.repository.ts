@@ -1,0 +1,78 @@
+import type { Queryable } from '../db/database.js';
+
+export const API_SCOPES = ['chat', 'search', 'admin'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+export interface ApiClient {
+  id: string;
+  name: string;
+  keyPrefix: string;
+  scopes: ApiScope[];
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+interface ApiClientRow {
+  id: string;
+  name: string;
+  key_prefix: string;
+  scopes: ApiScope[];
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
+const COLUMNS = 'id, name, key_prefix, scopes, created_at, revoked_at';
+const INSERT_CLIENT = `
+  INSERT INTO llm_assistant.api_clients (name, key_prefix, key_hash, scopes)
+  VALUES ($1, $2, $3, $4)
+  RETURNING ${COLUMNS}`;
+const SELECT_ACTIVE_BY_PREFIX = `
+  SELECT ${COLUMNS}, key_hash FROM llm_assistant.api_clients
+  WHERE key_prefix = $1 AND revoked_at IS NULL`;
+const SELECT_ALL = `SELECT ${COLUMNS} FROM llm_assistant.api_clients ORDER BY name, created_at`;
+const REVOKE_BY_NAME = `
+  UPDATE llm_assistant.api_clients SET revoked_at = now()
+  WHERE name = $1 AND revoked_at IS NULL
+  RETURNING ${COLUMNS}`;
+const COUNT_ACTIVE = `SELECT count(*)::int AS count FROM llm_assistant.api_clients WHERE revoked_at IS NULL`;
+
+/** The `llm_assistant.api_clients` table; keys never pass through here, only their hashes. */
+export class ApiClientsRepository {
+  constructor(private readonly db: Queryable) {}
+
+  async insert(client: { name: string; keyPrefix: string; keyHash: string; scopes: ApiScope[] }): Promise<ApiClient> {
+    const { rows } = await this.db.query<ApiClientRow>(INSERT_CLIENT, [client.name, client.keyPrefix, client.keyHash, client.scopes]);
+    return toClient(rows[0]!);
+  }
+
+  async findActiveByPrefix(prefix: string): Promise<(ApiClient & { keyHash: string }) | null> {
+    const { rows } = await this.db.query<ApiClientRow & { key_hash: string }>(SELECT_ACTIVE_BY_PREFIX, [prefix]);
+    return rows[0] ? { ...toClient(rows[0]), keyHash: rows[0].key_hash } : null;
+  }
+
+  async list(): Promise<ApiClient[]> {
+    const { rows } = await this.db.query<ApiClientRow>(SELECT_ALL);
+    return rows.map(toClient);
+  }
+
+  async revoke(name: string): Promise<ApiClient | null> {
+    const { rows } = await this.db.query<ApiClientRow>(REVOKE_BY_NAME, [name]);
+    return rows[0] ? toClient(rows[0]) : null;
+  }
+
+  async countActive(): Promise<number> {
+    const { rows } = await this.db.query<{ count: number }>(COUNT_ACTIVE);
+    return rows[0]?.count ?? 0;
+  }
+}
+
+function toClient(row: ApiClientRow): ApiClient {
+  return {
+    id: row.id,
+    name: row.name,
+    keyPrefix: row.key_prefix,
+    scopes: row.scopes,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}

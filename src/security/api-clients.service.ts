@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { ConflictError, ValidationError } from '../errors.js';
+import { apiKeyMatches, apiKeyPrefix, generateApiKey } from './api-key.js';
+import { API_SCOPES, type ApiClient, type ApiClientsRepository, type ApiScope } from './api-clients.repository.js';
+
+/** The calling app a request was authenticated as; put on the request by the access guard. */
+export interface AuthContext {
+  clientId: string;
+  clientName: string;
+  scopes: ApiScope[];
+}
+
+export const ClientNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, ".", "_" or "-", at most 64, starting with a letter or digit');
+const ScopesSchema = z.array(z.enum(API_SCOPES)).min(1);
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Issues, lists, revokes and verifies API keys. Nothing is cached: every request looks
+ * its key up (one indexed row), so a revocation takes effect on the very next request.
+ */
+export class ApiClientsService {
+  constructor(private readonly repository: ApiClientsRepository) {}
+
+  /** Creates a client; the returned key is shown once and never stored. */
+  async create(name: string, scopes: readonly string[]): Promise<{ client: ApiClient; key: string }> {
+    const validName = parseOrThrow(ClientNameSchema, name, 'name');
+    const validScopes = [...new Set(parseOrThrow(ScopesSchema, scopes, 'scopes'))];
+    const { key, prefix, hash } = generateApiKey();
+    try {
+      const client = await this.repository.insert({ name: validName, keyPrefix: prefix, keyHash: hash, scopes: validScopes });
+      return { client, key };
+    } catch (error) {
+      if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
+        throw new ConflictError(`An active client named "${validName}" already exists.`, { code: 'client_exists', cause: error });
+      }
+      throw error;
+    }
+  }
+
+  list(): Promise<ApiClient[]> {
+    return this.repository.list();
+  }
+
+  /** Revokes the active client of that name; null when there is none. */
+  revoke(name: string): Promise<ApiClient | null> {
+    return this.repository.revoke(name);
+  }
+
+  hasActiveClients(): Promise<boolean> {
+    return this.repository.countActive().then((count) => count > 0);
+  }
+
+  /** The client a presented key belongs to, or null for a malformed, unknown or revoked key. */
+  async verify(key: string): Promise<AuthContext | null> {
+    const prefix = apiKeyPrefix(key);
+    if (!prefix) return null;
+    const client = await this.repository.findActiveByPrefix(prefix);
+    if (!client || !apiKeyMatches(key, client.keyHash)) return null;
+    return { clientId: client.id, clientName: client.name, scopes: client.scopes };
+  }
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, path: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new ValidationError(`Invalid ${path}.`, {
+    details: parsed.error.issues.map((issue) => ({ path: [path, ...issue.path].join('.'), message: issue.message })),
+  });
+}
