@@ -68,6 +68,9 @@ const EnvSchema = z.object({
     .default('.')
     .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
     .describe('Comma-separated folders under which POST /v1/admin/reindex may read documents.'),
+  INGEST_JOB_STALE_SECONDS: int(2, 3_600)
+    .default(30)
+    .describe('A running ingest job without a heartbeat for this long is declared failed (its process died) and may be re-run.'),
   INDEX_EXAMPLES_ON_START: bool.optional().describe('Index EXAMPLE_CORPUS_DIR at start when the index is empty. Default: true for the embedded database.'),
 
   CACHE_TTL_SECONDS: int(1, 30 * 86_400).default(86_400).describe('Lifetime of a cached answer.'),
@@ -116,7 +119,7 @@ export interface Config {
     moduleMatchThreshold: number | undefined;
   };
   examples: { dir: string; indexOnStart: boolean };
-  ingest: { allowedRoots: string[] };
+  ingest: { allowedRoots: string[]; jobStaleSeconds: number };
   cache: { ttlSeconds: number; semanticMinSimilarity: number };
   memory: { retentionDays: number; windowTokens: number };
   prompt: { contextTokens: number };
@@ -139,7 +142,11 @@ export const configVariables: { name: string; description: string; default: stri
   return {
     name,
     description: schema.description ?? '',
-    default: value === undefined ? '' : Array.isArray(value) ? value.join(',') : String(value),
+    default: Array.isArray(value)
+      ? value.join(',')
+      : typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : '',
   };
 });
 
@@ -206,7 +213,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       moduleMatchThreshold: env.MODULE_MATCH_THRESHOLD,
     },
     examples: { dir: env.EXAMPLE_CORPUS_DIR, indexOnStart: env.INDEX_EXAMPLES_ON_START ?? !databaseUrl },
-    ingest: { allowedRoots: env.INGEST_ALLOWED_ROOTS },
+    ingest: { allowedRoots: env.INGEST_ALLOWED_ROOTS, jobStaleSeconds: env.INGEST_JOB_STALE_SECONDS },
     cache: { ttlSeconds: env.CACHE_TTL_SECONDS, semanticMinSimilarity: env.SEMANTIC_CACHE_MIN_SIMILARITY },
     memory: { retentionDays: env.MEMORY_RETENTION_DAYS, windowTokens: env.MEMORY_WINDOW_TOKENS },
     prompt: { contextTokens: env.PROMPT_CONTEXT_TOKENS },

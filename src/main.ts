@@ -1,9 +1,12 @@
 import type { Server } from 'node:http';
 import { loadConfigFromProcess, type Config } from './config.js';
+import { EmbeddedDatabaseBusyError } from './db/embedded-postgres.js';
 import { MigrationError } from './db/migrations.js';
 import { ConfigError } from './errors.js';
 import { createApp } from './http/app.js';
+import { IndexMismatchError } from './ingest/index-state.js';
 import { createLogger, type Logger } from './logger.js';
+import { ensureDevelopmentClient } from './security/dev-client.js';
 import { createServices, type Services } from './services.js';
 
 /** Starts the service: config -> database (+ migrations check) -> app -> listen. */
@@ -25,13 +28,16 @@ async function main(): Promise<void> {
   try {
     services = await createServices(config, logger);
   } catch (error) {
-    if (error instanceof MigrationError) {
-      logger.fatal({ err: { message: error.message } }, 'refusing to serve: database schema is not current');
+    // Refusals with a message that says what to do; anything else is a crash with a stack.
+    if (error instanceof MigrationError || error instanceof IndexMismatchError || error instanceof EmbeddedDatabaseBusyError) {
+      logger.fatal({ err: { message: error.message } }, 'refusing to serve');
       console.error(error.message);
       process.exit(3);
     }
     throw error;
   }
+  await indexExamplesOnFirstStart(services);
+  await ensureDevelopmentClient({ config, clients: services.apiClients, logger });
 
   const server = createApp(services).listen(config.http.port, config.http.host);
   server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
@@ -43,6 +49,29 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   logger.info({ host: config.http.host, port, database: services.db.kind, cache: services.store.kind }, 'listening');
   installShutdown(server, services, logger);
+}
+
+/**
+ * The embedded default serves the example documentation from its first start. Later
+ * starts leave the index alone (re-index with `npm run ingest` or the admin API).
+ */
+async function indexExamplesOnFirstStart(services: Services): Promise<void> {
+  const { config, logger, db } = services;
+  if (!config.examples.indexOnStart) return;
+  const { rows } = await db.pool.query<{ any: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM llm_assistant.sources WHERE source_kind = 'doc') AS any`,
+  );
+  if (rows[0]?.any) return;
+  logger.info({ dir: config.examples.dir }, 'indexing the example documentation (first start)');
+  const { job, summary } = await services.ingest.reindex({ path: config.examples.dir }, 'first-start');
+  if (job.state !== 'succeeded' || !summary) {
+    logger.warn({ jobId: job.id, error: job.error }, 'example documentation could not be indexed');
+    return;
+  }
+  logger.info(
+    { documents: summary.documents.added, chunks: summary.chunks.added, ms: summary.ms, embedder: services.embedder.model },
+    'example documentation indexed',
+  );
 }
 
 /**

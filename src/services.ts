@@ -1,12 +1,26 @@
 import type { KeyValueStore } from './cache/key-value-store.js';
 import { createKeyValueStore } from './cache/create-store.js';
+import { createChatServices, type ChatServices } from './chat/chat.services.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { assertSchemaCurrent, migrate, migrationStatus, readMigrationFiles, type MigrationFile } from './db/migrations.js';
 import type { AccessGuard } from './http/route.js';
+import { ensureIndexState, resetIndex } from './ingest/index-state.js';
+import { IngestJobs } from './ingest/ingest-jobs.js';
+import { IngestService } from './ingest/ingest.service.js';
+import { createEmbedder } from './llm/embeddings/create-embedder.js';
+import type { Embedder } from './llm/embeddings/embedder.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { CachedQueryEmbedder } from './retrieval/query-embedding-cache.js';
+import { DEFAULT_FLOORS, SearchService } from './retrieval/search.service.js';
+import type { Retriever } from './retrieval/search.types.js';
 import { checkReadiness, type ReadinessReport } from './readiness.js';
+import { createAccessGuard } from './security/access-guard.js';
+import { ApiClientsRepository } from './security/api-clients.repository.js';
+import { ApiClientsService } from './security/api-clients.service.js';
+import { createDoctorIdentifier } from './security/doctor-identity.js';
+import { createRateLimits } from './security/rate-limits.js';
 
 /** Everything a running instance is made of; built once by `createServices`. */
 export interface Services {
@@ -16,7 +30,13 @@ export interface Services {
   db: Database;
   store: KeyValueStore;
   migrations: MigrationFile[];
+  embedder: Embedder;
+  retriever: Retriever;
+  ingest: IngestService;
   guard: AccessGuard;
+  apiClients: ApiClientsService;
+  /** Chat, conversation memory and the answer cache. */
+  chat: ChatServices;
   readiness(): Promise<ReadinessReport>;
   close(): Promise<void>;
 }
@@ -25,7 +45,13 @@ export interface Services {
  * The composition root: opens the database, brings its schema up to date or refuses to
  * go on, and wires every component. Throws when the service must not serve.
  */
-export async function createServices(config: Config, logger: Logger, options: { metrics?: Metrics } = {}): Promise<Services> {
+export interface ServiceOptions {
+  metrics?: Metrics;
+  /** Empty the index when it was built with another embedding model (ingest --rebuild). */
+  rebuildIndex?: boolean;
+}
+
+export async function createServices(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Services> {
   const db = await openDatabase(config.database, logger);
   try {
     const migrations = await readMigrationFiles();
@@ -35,7 +61,36 @@ export async function createServices(config: Config, logger: Logger, options: { 
 
     const store = createKeyValueStore(config.redis, logger);
     const metrics = options.metrics ?? new Metrics();
-    const guard: AccessGuard = () => Promise.resolve();
+    const embedder = new CachedQueryEmbedder(createEmbedder(config.openai), store, metrics);
+    if (options.rebuildIndex) await resetIndex(db.pool, embedder);
+    else await ensureIndexState(db.pool, embedder);
+
+    const floors = embedder.offline ? DEFAULT_FLOORS.offline : DEFAULT_FLOORS.openai;
+    const retriever = new SearchService(
+      db.pool,
+      embedder,
+      {
+        minSimilarity: config.search.minSimilarity ?? floors.minSimilarity,
+        moduleThreshold: config.search.moduleMatchThreshold ?? floors.moduleThreshold,
+        vectorWeight: config.search.vectorWeight,
+        lexicalWeight: config.search.lexicalWeight,
+        efSearch: config.search.efSearch,
+      },
+      metrics,
+    );
+    const chat = await createChatServices({ config, logger, metrics, db, store, embedder, retriever });
+    const jobs = new IngestJobs(db.pool, logger, metrics, { staleAfterMs: config.ingest.jobStaleSeconds * 1000 });
+    const ingest = new IngestService(
+      { pool: db.pool, embedder, chunking: config.chunking, logger, metrics, onSourcesChanged: chat.invalidateSources },
+      jobs,
+      config.ingest.allowedRoots,
+    );
+    const apiClients = new ApiClientsService(new ApiClientsRepository(db.pool));
+    const guard = createAccessGuard({
+      clients: apiClients,
+      identifyDoctor: createDoctorIdentifier(config.auth),
+      rateLimits: createRateLimits(config.rateLimit, store),
+    });
 
     return {
       config,
@@ -44,9 +99,16 @@ export async function createServices(config: Config, logger: Logger, options: { 
       db,
       store,
       migrations,
+      embedder,
+      retriever,
+      ingest,
       guard,
+      apiClients,
+      chat,
       readiness: () => checkReadiness(db, store, migrations),
       async close() {
+        chat.close();
+        await jobs.close();
         await Promise.allSettled([store.close(), db.close()]);
       },
     };

@@ -3,7 +3,7 @@ import type { AnswerCache, AnswerKey, CacheHit } from '../cache/answer-cache.js'
 import { addUsage, NO_USAGE, type ChatModel, type ChatUsage } from '../llm/chat/chat-model.js';
 import type { Logger } from '../logger.js';
 import type { ConversationMemory, LoadedMemory } from '../memory/conversation-memory.js';
-import type { Retriever } from '../retrieval/search.types.js';
+import type { Retriever, SearchHit } from '../retrieval/search.types.js';
 import { citationsFor, CitationFilter, type Citation } from './citations.js';
 import { buildAnswerPrompt, type BuiltPrompt } from './prompt.js';
 
@@ -47,6 +47,11 @@ export interface AnswerOptions {
   signal?: AbortSignal;
   /** When given, the answer is streamed: called with each piece of text as it is ready. */
   onToken?: (text: string) => void;
+  /**
+   * Called with what the scoped search returned, before anything is generated or sent:
+   * the audit trail of patient data is written here, and a failure fails the request.
+   */
+  onRetrieved?: (hits: SearchHit[]) => Promise<void>;
 }
 
 /** The answer before it is stored: produced by the model, the cache, or the nothing-found rule. */
@@ -85,6 +90,7 @@ export async function answerQuestion(deps: ChatDependencies, request: ChatReques
     },
     signal,
   });
+  await options.onRetrieved?.(hits);
 
   let reply: Reply;
   let key: AnswerKey | undefined;

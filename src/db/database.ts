@@ -51,7 +51,7 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
         query: (text: string, values: unknown[]) => pool.query(text, values),
         setTypeParser: (oid: number, format: 'text', parse: (value: string) => unknown) =>
           types.setTypeParser(oid, format, parse),
-      } as unknown as pg.Client);
+      });
     },
     async close() {
       await pool.end();

@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
+import { serializeError } from '../logger.js';
 import type { Services } from '../services.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { ApiRouter } from './route.js';
+import { registerAdminRoutes } from './routes/admin.routes.js';
+import { createRequestAudit } from './audit-context.js';
+import { registerAuditRoutes } from './routes/audit.routes.js';
+import { registerChatRoutes } from './routes/chat.routes.js';
+import { registerConversationRoutes } from './routes/conversations.routes.js';
 import { registerHealthRoutes } from './routes/health.routes.js';
+import { registerSearchRoutes } from './routes/search.routes.js';
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
@@ -27,11 +34,18 @@ export function createApp(services: Services): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      // Only ids, sizes and timings: URLs carry no content, headers may carry keys.
+      // Only ids, sizes and timings: headers may carry keys, and a URL anything a caller
+      // typed (a patient's name in a mistyped path), so the route pattern stands for it,
+      // added when the response completes (the route is unknown when the request starts).
+      // Unwrapped, so errors skip pino's standard serializer, whose stack repeats the message.
+      wrapSerializers: false,
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        req: (req: { id: string; method: string }) => ({ id: req.id, method: req.method }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+        err: serializeError,
       },
+      customSuccessObject: (req, _res, value: object) => ({ ...value, route: routePattern(req) }),
+      customErrorObject: (req, _res, _error, value: object) => ({ ...value, route: routePattern(req) }),
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
     }),
@@ -41,6 +55,12 @@ export function createApp(services: Services): Express {
 
   const api = new ApiRouter(services.guard);
   registerHealthRoutes(api, () => services.readiness());
+  const audit = createRequestAudit(services.db.pool);
+  registerSearchRoutes(api, services.retriever, audit);
+  registerAdminRoutes(api, services.ingest);
+  registerAuditRoutes(api, services.db.pool);
+  registerChatRoutes(api, services.chat.chat, audit);
+  registerConversationRoutes(api, services.chat.conversations);
   app.use(api.router);
 
   const openApi = api.openApiDocument({
@@ -60,12 +80,17 @@ export function createApp(services: Services): Express {
   return app;
 }
 
+/** The matched route's pattern (`/v1/admin/jobs/:id`), never the URL itself. */
+function routePattern(req: object): string {
+  return (req as { route?: { path?: string } }).route?.path ?? 'unmatched';
+}
+
 function recordMetrics(services: Services): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       // The route pattern, not the URL, so ids do not explode the label set.
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      const route = routePattern(req);
       const labels = { method: req.method, route, status: String(res.statusCode) };
       services.metrics.httpRequests.inc(labels);
       services.metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);

@@ -191,7 +191,7 @@ export async function writeSources(client: pg.PoolClient, target: SourceTarget, 
       rows.map((r) => JSON.stringify(r.chunk.metadata)),
       rows.map((r) => r.source.patientId),
       rows.map((r) => r.source.allowedDoctorIds.join(UNIT_SEPARATOR)),
-      rows.map((r) => (r.chunk.embedding ? toSql(r.chunk.embedding) : null)),
+      rows.map((r): string | null => (r.chunk.embedding ? (toSql(r.chunk.embedding) as string) : null)),
     ]);
   }
 

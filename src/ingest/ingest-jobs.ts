@@ -23,7 +23,7 @@ export interface JobRecord {
 
 export interface JobContext {
   signal: AbortSignal;
-  reportProgress(progress: object): void;
+  reportProgress: (progress: object) => void;
 }
 
 const JOB_COLUMNS = `id, kind, source_key, state, progress, summary, error, requested_by, created_at, heartbeat_at, finished_at`;
@@ -64,8 +64,9 @@ export class IngestJobs {
     private readonly metrics?: Metrics,
     options: IngestJobsOptions = {},
   ) {
-    this.heartbeatMs = options.heartbeatMs ?? 5_000;
     this.staleAfterSeconds = (options.staleAfterMs ?? 30_000) / 1000;
+    // Several beats per stale window, so one slow beat never makes a live job look dead.
+    this.heartbeatMs = options.heartbeatMs ?? Math.max(500, (this.staleAfterSeconds * 1000) / 6);
   }
 
   /** Claims the source for a new job; 409 `job_already_running` when another job holds it. */
@@ -76,7 +77,10 @@ export class IngestJobs {
       return toRecord(rows[0]!);
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
-        throw new ConflictError(`A ${kind} job for ${sourceKey} is already running.`, { code: 'job_already_running', cause: error });
+        throw new ConflictError(
+          `A ${kind} job for ${sourceKey} is already running (a job whose process died is released ${this.staleAfterSeconds} s after its last heartbeat).`,
+          { code: 'job_already_running', cause: error },
+        );
       }
       throw error;
     }

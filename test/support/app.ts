@@ -24,25 +24,48 @@ export interface TestApp {
   baseUrl: string;
   logs: LogCapture;
   database: TestDatabase;
+  /** Key of a client with every scope (chat, search, admin), created at start. */
+  apiKey: string;
+  /** `Authorization` with apiKey, plus `X-Doctor-Id` when a doctor is given. */
+  authHeaders(doctorId?: string): Record<string, string>;
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Replaces parts of the real services before the app is built (e.g. a fake retriever). */
+  customize?: (services: Services) => Promise<Services>;
+  /** Rewrites the real database's URL the service connects with (e.g. through a TcpProxy). */
+  mapDatabaseUrl?: (url: string) => string;
+}
+
 /** The real app on port 0 over a fresh database of the given backend. */
-export async function startTestApp(backend: BackendName, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  backend: BackendName,
+  env: Record<string, string> = {},
+  options: TestAppOptions = {},
+): Promise<TestApp> {
   const database = await createTestDatabase(backend);
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', INDEX_EXAMPLES_ON_START: 'false', ...database.env, ...env });
+  const databaseEnv =
+    options.mapDatabaseUrl && database.env.DATABASE_URL
+      ? { ...database.env, DATABASE_URL: options.mapDatabaseUrl(database.env.DATABASE_URL) }
+      : database.env;
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', INDEX_EXAMPLES_ON_START: 'false', ...databaseEnv, ...env });
   const logs = new LogCapture();
-  const services = await createServices(config, createLogger(config.logLevel, logs), {
+  const created = await createServices(config, createLogger(config.logLevel, logs), {
     metrics: new Metrics({ defaultMetrics: false }),
   });
+  const services = options.customize ? await options.customize(created) : created;
   const server = createApp(services).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
+  const { key: apiKey } = await services.apiClients.create('test-all-scopes', ['chat', 'search', 'admin']);
   return {
     services,
     baseUrl: `http://127.0.0.1:${port}`,
     logs,
     database,
+    apiKey,
+    authHeaders: (doctorId) => ({ authorization: `Bearer ${apiKey}`, ...(doctorId ? { 'x-doctor-id': doctorId } : {}) }),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

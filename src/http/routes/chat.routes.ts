@@ -1,0 +1,141 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { answerQuestion, type ChatDependencies, type ChatRequest } from '../../chat/chat.use-case.js';
+import { resolveDoctor } from '../doctor-context.js';
+import { buildProblem } from '../error-handler.js';
+import type { SearchHit } from '../../retrieval/search.types.js';
+import type { RequestAudit } from '../audit-context.js';
+import type { ApiRouter } from '../route.js';
+import { requestId } from '../request-id.js';
+
+const ChatBodySchema = z
+  .strictObject({
+    message: z.string().min(1).max(4_000).refine((value) => value.trim().length > 0, 'must not be blank'),
+    conversationId: z.uuid().optional().describe('Continue this conversation (yours only).'),
+    patientId: z.uuid().optional().describe("Ground the answer in this patient's records (and the documentation)."),
+    modules: z.array(z.string().min(1).max(100)).max(10).optional().describe('Only search these app modules.'),
+  })
+  .meta({ id: 'ChatRequest' });
+
+export const CitationSchema = z
+  .object({
+    n: z.number().int().describe('The number the answer cites this source with: [n].'),
+    chunkId: z.string(),
+    doc: z.string().describe('The source document id (or record part).'),
+    title: z.string(),
+    heading: z.string(),
+    url: z.string().optional(),
+    snippet: z.string(),
+  })
+  .meta({ id: 'Citation' });
+
+const ChatResponseSchema = z
+  .object({
+    answer: z.string(),
+    citations: z.array(CitationSchema).describe('Only the sources the answer cites.'),
+    conversationId: z.uuid(),
+    modules: z.array(z.string()).describe('App modules the question is about, best first.'),
+    cached: z.union([z.literal(false), z.enum(['exact', 'semantic'])]),
+    usage: z.object({
+      promptTokens: z.number().int(),
+      completionTokens: z.number().int(),
+      totalTokens: z.number().int(),
+      model: z.string(),
+      offline: z.boolean().describe('True when no language model was used (extractive answer).'),
+    }),
+    removedCitations: z.array(z.number().int()).optional().describe('Citations to sources that were not provided, removed from the answer.'),
+  })
+  .meta({ id: 'ChatResponse' });
+
+const DoctorHeadersSchema = z.object({ 'x-doctor-id': z.uuid().describe('The asking doctor.') });
+
+const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  Connection: 'keep-alive',
+  // Proxies (nginx) must pass tokens on as they come.
+  'X-Accel-Buffering': 'no',
+};
+
+/** POST /v1/chat: JSON, or server-sent events with `Accept: text/event-stream`. */
+export function registerChatRoutes(api: ApiRouter, deps: ChatDependencies, audit: RequestAudit): void {
+  api.add(
+    {
+      method: 'post',
+      path: '/v1/chat',
+      summary:
+        "Grounded answer with citations from the documentation and the doctor's patients' records. With `Accept: text/event-stream`: " +
+        '`token` events ({text}), then one `done` event (the response without `answer`), or an `error` event (problem) once streaming has begun.',
+      tags: ['chat'],
+      access: 'chat',
+      body: ChatBodySchema,
+      headers: DoctorHeadersSchema,
+      responses: {
+        200: { description: 'The answer.', schema: ChatResponseSchema },
+        404: { description: 'The conversation does not exist or is not yours.' },
+        409: { description: 'The conversation is about another patient.' },
+      },
+    },
+    async ({ body, req, res }) => {
+      const { doctorId } = await resolveDoctor(req);
+      const request: ChatRequest = { doctorId, ...body };
+      const signal = abortOnDisconnect(res);
+      const onRetrieved = (hits: SearchHit[]) => audit(req, 'chat', hits);
+      if (req.accepts(['application/json', 'text/event-stream']) === 'text/event-stream') {
+        await streamAnswer(deps, request, req, res, { signal, onRetrieved });
+        return;
+      }
+      try {
+        return { body: await answerQuestion(deps, request, { signal, onRetrieved }) };
+      } catch (error) {
+        if (signal.aborted) return logDisconnect(req);
+        throw error;
+      }
+    },
+  );
+}
+
+/**
+ * Streams the answer. Until the first event is written, a failure is an ordinary
+ * problem+json response with its status; after that, an `error` event ends the stream.
+ */
+async function streamAnswer(
+  deps: ChatDependencies,
+  request: ChatRequest,
+  req: Request,
+  res: Response,
+  { signal, onRetrieved }: { signal: AbortSignal; onRetrieved: (hits: SearchHit[]) => Promise<void> },
+): Promise<void> {
+  const send = (event: 'token' | 'done' | 'error', data: unknown): void => {
+    if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  try {
+    const { answer: _streamed, ...final } = await answerQuestion(deps, request, {
+      signal,
+      onRetrieved,
+      onToken: (text) => send('token', { text }),
+    });
+    send('done', final);
+  } catch (error) {
+    if (signal.aborted) return logDisconnect(req);
+    if (!res.headersSent) throw error;
+    const { retryAfterSeconds: _retry, ...problem } = buildProblem(error, requestId(req), req.originalUrl.split('?')[0]);
+    req.log[problem.status >= 500 ? 'error' : 'info']({ err: error, code: problem.code }, 'chat stream failed');
+    send('error', problem);
+  }
+  res.end();
+}
+
+/** A signal that aborts when the client goes away before the response is complete. */
+function abortOnDisconnect(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort(new Error('client disconnected'));
+  });
+  return controller.signal;
+}
+
+function logDisconnect(req: Request): void {
+  req.log.info('client disconnected; generation stopped and nothing stored');
+}

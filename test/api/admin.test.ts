@@ -1,0 +1,109 @@
+import { cp, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatePatients } from '../../src/ingest/records/synthetic-records.js';
+import { readJson } from '../support/http.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { databaseBackends } from '../support/services.js';
+
+describe.each(databaseBackends())('admin API on %s', (backend) => {
+  let app: TestApp;
+  let folder: string;
+
+  beforeAll(async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'admin-'));
+    folder = path.join(root, 'docs');
+    await cp('examples/docs', folder, { recursive: true });
+    app = await startTestApp(backend, { INGEST_ALLOWED_ROOTS: root });
+  });
+  afterAll(() => app.close());
+
+  const post = (route: string, body: unknown) =>
+    fetch(`${app.baseUrl}${route}`, {
+      method: 'POST',
+      headers: { ...app.authHeaders(), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  async function waitForJob(id: string): Promise<{ state: string; summary: Record<string, unknown> | null; error: string | null }> {
+    for (let attempt = 0; attempt < 300; attempt += 1) {
+      const job = await readJson(await fetch(`${app.baseUrl}/v1/admin/jobs/${id}`, { headers: app.authHeaders() }));
+      if (job.state !== 'running') return job;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`job ${id} did not finish`);
+  }
+
+  it('when a re-index is requested, then it answers 202 at once and the job finishes with counts', async () => {
+    const response = await post('/v1/admin/reindex', { path: folder, collection: 'admin/docs' });
+    expect(response.status).toBe(202);
+    const { job, statusUrl } = await readJson(response);
+    expect(job.state).toBe('running');
+    expect(response.headers.get('location')).toBe(statusUrl);
+
+    const finished = await waitForJob(job.id);
+    expect(finished.state).toBe('succeeded');
+    expect(finished.summary).toMatchObject({ documents: { added: 39 }, collection: 'admin/docs' });
+
+    const again = await waitForJob((await readJson(await post('/v1/admin/reindex', { path: folder, collection: 'admin/docs' }))).job.id);
+    expect(again.summary).toMatchObject({ embeddingCalls: 0, documents: { unchanged: 39 } });
+  });
+
+  it('when two re-indexes of the same folder are requested at once, then the second gets 409 job_already_running', async () => {
+    const [first, second] = await Promise.all([
+      post('/v1/admin/reindex', { path: folder, collection: 'admin/race' }),
+      post('/v1/admin/reindex', { path: folder, collection: 'admin/race' }),
+    ]);
+    const statuses = [first.status, second.status].sort();
+    expect(statuses).toEqual([202, 409]);
+    const conflict = first.status === 409 ? first : second;
+    expect(await readJson(conflict)).toMatchObject({ code: 'job_already_running' });
+    const accepted = first.status === 202 ? first : second;
+    await waitForJob((await readJson(accepted)).job.id);
+  });
+
+  it('when the folder is outside the allowed roots, then 400 path_not_allowed and no job', async () => {
+    const response = await post('/v1/admin/reindex', { path: '/etc' });
+    expect(response.status).toBe(400);
+    expect(await readJson(response)).toMatchObject({ code: 'path_not_allowed' });
+  });
+
+  it('when a job id is unknown, then 404 in the problem shape', async () => {
+    const response = await fetch(`${app.baseUrl}/v1/admin/jobs/00000000-0000-4000-8000-000000000000`, { headers: app.authHeaders() });
+    expect(response.status).toBe(404);
+    expect(await readJson(response)).toMatchObject({ code: 'not_found' });
+  });
+
+  it('when patients are pushed, then their records are indexed and searchable by their doctor only', async () => {
+    const [patient] = [...generatePatients({ patients: 1, doctors: 2, seed: 11 })];
+    const response = await post('/v1/admin/records', { patients: [patient] });
+    expect(response.status).toBe(200);
+    const summary = await readJson(response);
+    expect(summary).toMatchObject({ patients: 1 });
+    expect(summary.documents.added).toBeGreaterThan(2);
+
+    const { rows } = await app.services.db.pool.query<{ allowed: string[] }>(
+      `SELECT DISTINCT allowed_doctor_ids::text[] AS allowed FROM llm_assistant.docs_chunks WHERE patient_id = $1`,
+      [patient!.patient.id],
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows[0]!.allowed).toEqual(expect.arrayContaining(patient!.doctorIds));
+  });
+
+  it('when one patient in a batch is invalid, then 400 names the field and nothing of the batch is written', async () => {
+    const patients = [...generatePatients({ patients: 2, doctors: 2, seed: 12 })];
+    const broken = structuredClone(patients) as unknown as { allergies: { severity: string }[] }[];
+    broken[1]!.allergies = [{ ...(patients[1]!.allergies[0] ?? { id: crypto.randomUUID(), allergen: 'latex', reaction: 'rash' }), severity: 'extreme' }];
+
+    const response = await post('/v1/admin/records', { patients: broken });
+
+    expect(response.status).toBe(400);
+    const problem = await readJson(response);
+    expect(problem.errors.map((error: { path: string }) => error.path)).toContain('patients.1.allergies.0.severity');
+    const { rowCount } = await app.services.db.pool.query(`SELECT 1 FROM llm_assistant.sources WHERE patient_id = ANY ($1)`, [
+      patients.map((patient) => patient.patient.id),
+    ]);
+    expect(rowCount).toBe(0);
+  });
+});

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnswerCache } from '../../src/cache/answer-cache.js';
+import { purgeExpired } from '../../src/chat/conversations.use-case.js';
+import { ExtractiveChatModel } from '../../src/llm/chat/extractive-chat-model.js';
+import { countTokens } from '../../src/llm/tokens.js';
+import { ConversationMemory } from '../../src/memory/conversation-memory.js';
+import { ConversationRepository } from '../../src/memory/conversation.repository.js';
+import { DOCTOR_A, DOCTOR_B, chatCorpus } from '../fixtures/chat-corpus.fixture.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { databaseBackends, realRedisUrl, uniqueRedisPrefix } from '../support/services.js';
+
+const turn = (i: number) => ({
+  question: `Question ${i}: what is the warfarin dose?`,
+  standaloneQuestion: `Question ${i}: what is the warfarin dose?`,
+  answer: `Answer ${i}: the usual starting dose is 5 mg once daily [1]. ${'It is adjusted to the INR. '.repeat(6)}`,
+  citations: [],
+  usage: {},
+});
+
+describe.each(databaseBackends())('conversation memory and answer cache on %s', (backend) => {
+  let app: TestApp;
+  let repository: ConversationRepository;
+  let cache: AnswerCache;
+  const redisUrl = realRedisUrl();
+
+  beforeAll(async () => {
+    app = await startTestApp(backend, redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: uniqueRedisPrefix() } : {});
+    repository = new ConversationRepository(app.services.db.pool, 30);
+    cache = app.services.chat.chat.cache;
+  });
+  afterAll(() => app.close());
+
+  it('when turns overflow the window, then the oldest are folded into the summary and the window stays in budget', async () => {
+    const windowTokens = 150;
+    const memory = new ConversationMemory(repository, new ExtractiveChatModel(), windowTokens, app.services.logger);
+    const id = randomUUID();
+    await memory.record({ memory: null, conversationId: id, doctorId: DOCTOR_A, patientId: null, turn: turn(0) });
+    for (let i = 1; i < 5; i += 1) {
+      const loaded = await memory.load(id, DOCTOR_A, undefined);
+      await memory.record({ memory: loaded, conversationId: id, doctorId: DOCTOR_A, patientId: null, turn: turn(i) });
+    }
+
+    const loaded = await memory.load(id, DOCTOR_A, undefined);
+    expect(loaded.conversation.turnCount).toBe(5);
+    expect(loaded.conversation.summarizedThrough).toBeGreaterThan(0);
+    const last = loaded.conversation.summarizedThrough - 1;
+    // Rolling: the newest folded turn is there, older lines give way to the summary budget (a third of the window).
+    expect(loaded.conversation.summary).toContain(`Q: Question ${last}: what is the warfarin dose? A: Answer ${last}: the usual starting dose is 5 mg once daily.`);
+    expect(countTokens(loaded.conversation.summary)).toBeLessThanOrEqual(windowTokens / 3);
+    expect(loaded.recent.at(-1)!.index).toBe(4);
+    const recentTokens = loaded.recent.reduce((sum, t) => sum + countTokens(t.question) + countTokens(t.answer), 0);
+    expect(recentTokens).toBeLessThanOrEqual(windowTokens);
+    expect(loaded.pending[0]!.index).toBe(loaded.conversation.summarizedThrough);
+  });
+
+  it("when another doctor loads a conversation, then it is not found (no existence leak)", async () => {
+    const memory = new ConversationMemory(repository, new ExtractiveChatModel(), 1_000, app.services.logger);
+    const id = randomUUID();
+    await memory.record({ memory: null, conversationId: id, doctorId: DOCTOR_A, patientId: null, turn: turn(0) });
+
+    await expect(memory.load(id, DOCTOR_B, undefined)).rejects.toMatchObject({ status: 404, code: 'not_found' });
+    await expect(memory.load(randomUUID(), DOCTOR_A, undefined)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('when a conversation idles past the retention, then the purge erases it with its turns and cached answers', async () => {
+    const id = randomUUID();
+    await repository.appendTurn({ conversationId: id, doctorId: DOCTOR_A, patientId: null, create: true, turn: turn(0) });
+    const key = await cache.keyFor({ question: 'What is the purge test dose?', doctorId: DOCTOR_A, patientId: null, sources: chatCorpus().slice(0, 1), withHistory: true });
+    await cache.remember(key, { answer: 'a', citations: [], removedCitations: [] }, id);
+    await app.services.db.pool.query(`UPDATE llm_assistant.conversation_memory SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
+
+    expect(await repository.findOwned(id, DOCTOR_A)).toBeNull();
+    const purged = await purgeExpired(app.services.chat.conversations);
+
+    expect(purged.conversations).toBeGreaterThanOrEqual(1);
+    const { rows } = await app.services.db.pool.query(
+      `SELECT (SELECT count(*)::int FROM llm_assistant.conversation_turns WHERE conversation_id = $1) AS turns,
+              (SELECT count(*)::int FROM llm_assistant.query_cache WHERE conversation_id = $1) AS answers`,
+      [id],
+    );
+    expect(rows[0]).toEqual({ turns: 0, answers: 0 });
+    expect(await cache.lookup(key)).toBeNull();
+  });
+
+  describe('semantic guards', () => {
+    const sources = chatCorpus().slice(0, 2);
+    let conversationId: string;
+
+    beforeAll(async () => {
+      conversationId = randomUUID();
+      await repository.appendTurn({ conversationId, doctorId: DOCTOR_A, patientId: null, create: true, turn: turn(0) });
+    });
+
+    const keyOf = (question: string) => cache.keyFor({ question, doctorId: DOCTOR_A, patientId: null, sources, withHistory: true });
+    const remember = async (question: string) => cache.remember(await keyOf(question), { answer: question, citations: [], removedCitations: [] }, conversationId);
+    const lookup = async (question: string) => cache.lookup(await keyOf(question));
+
+    it('when a near-identical question has the same guard terms, then it is a semantic hit', async () => {
+      await remember('When should I stop warfarin before surgery?');
+      expect(await lookup('When should I stop warfarin before surgery, please?')).toMatchObject({ kind: 'semantic', answer: { answer: 'When should I stop warfarin before surgery?' } });
+    });
+
+    it('when the question says start instead of stop, then it never gets the cached answer', async () => {
+      expect(await lookup('When should I start warfarin before surgery?')).toBeNull();
+    });
+
+    it('when the dose differs (5 mg vs 50 mg), then it never gets the cached answer', async () => {
+      await remember('Is 5 mg of warfarin once daily too much?');
+      expect(await lookup('Is 5 mg of warfarin once daily too much, please?')).toMatchObject({ kind: 'semantic' });
+      expect(await lookup('Is 50 mg of warfarin once daily too much?')).toBeNull();
+    });
+
+    it('when an answer is expired, then it is ignored and purged', async () => {
+      await remember('What is the expiry test question about heparin?');
+      await app.services.db.pool.query(`UPDATE llm_assistant.query_cache SET expires_at = now() - interval '1 second' WHERE question LIKE '%expiry test%'`);
+
+      expect(await lookup('What is the expiry test question about heparin, please?')).toBeNull();
+      expect(await cache.purgeExpired()).toBeGreaterThanOrEqual(1);
+    });
+  });
+});

@@ -1,0 +1,275 @@
+import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { ConflictError } from '../../src/errors.js';
+import { ingestDocsFolder } from '../../src/ingest/docs-ingest.js';
+import { ensureIndexState, IndexMismatchError } from '../../src/ingest/index-state.js';
+import { IngestJobs } from '../../src/ingest/ingest-jobs.js';
+import { ingestPatientRecords } from '../../src/ingest/records-ingest.js';
+import { generatePatients } from '../../src/ingest/records/synthetic-records.js';
+import type { IndexerDependencies } from '../../src/ingest/source-indexer.js';
+import type { EmbedOptions, Embedder, EmbeddingResult } from '../../src/llm/embeddings/embedder.js';
+import { OfflineEmbedder } from '../../src/llm/embeddings/offline-embedder.js';
+import { createLogger } from '../../src/logger.js';
+import { createServices, type Services } from '../../src/services.js';
+import { createTestDatabase, databaseBackends, type TestDatabase } from '../support/services.js';
+
+const EXAMPLES = path.resolve('examples/docs');
+const logger = createLogger('silent');
+
+/** The real offline embedder, counting what it is asked to embed (and failing on demand). */
+class CountingEmbedder implements Embedder {
+  readonly inner = new OfflineEmbedder();
+  readonly model = this.inner.model;
+  readonly dimensions = this.inner.dimensions;
+  readonly offline = true;
+  calls = 0;
+  texts: string[] = [];
+  failWhen: ((text: string) => boolean) | undefined;
+
+  async embedDocuments(texts: string[], options?: EmbedOptions): Promise<EmbeddingResult> {
+    if (this.failWhen && texts.some(this.failWhen)) throw new Error('embedding failed on purpose');
+    this.calls += 1;
+    this.texts.push(...texts);
+    return this.inner.embedDocuments(texts, options);
+  }
+
+  embedQuery(text: string, options?: EmbedOptions): Promise<number[]> {
+    return this.inner.embedQuery(text, options);
+  }
+
+  reset(): void {
+    this.calls = 0;
+    this.texts = [];
+    this.failWhen = undefined;
+  }
+}
+
+describe.each(databaseBackends())('ingestion on %s', (backend) => {
+  let testDb: TestDatabase;
+  let services: Services;
+  let deps: IndexerDependencies;
+  let embedder: CountingEmbedder;
+  let folder: string;
+  let invalidated: string[];
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(backend);
+    services = await createServices(loadConfig({ ...testDb.env, LOG_LEVEL: 'silent' }), logger);
+    embedder = new CountingEmbedder();
+    deps = {
+      pool: services.db.pool,
+      embedder,
+      chunking: services.config.chunking,
+      logger,
+      onSourcesChanged: (keys) => {
+        invalidated.push(...keys);
+        return Promise.resolve();
+      },
+    };
+  });
+  afterAll(async () => {
+    await services.close();
+    await testDb.drop();
+  });
+  beforeEach(async () => {
+    await services.db.pool.query('DELETE FROM llm_assistant.sources');
+    folder = await mkdtemp(path.join(tmpdir(), 'docs-'));
+    await cp(EXAMPLES, folder, { recursive: true });
+    embedder.reset();
+    invalidated = [];
+  });
+
+  const ingest = () => ingestDocsFolder(deps, { rootDir: folder, collection: 'test/docs' });
+  const chunkRows = async () =>
+    (
+      await services.db.pool.query<{ id: string; source_id: string; chunk_index: number; created_at: Date }>(
+        `SELECT id, source_id, chunk_index, created_at FROM llm_assistant.docs_chunks WHERE collection = 'test/docs' ORDER BY id`,
+      )
+    ).rows;
+
+  it('when a corpus is indexed twice unchanged, then the second run makes zero embedding calls and zero writes', async () => {
+    const first = await ingest();
+    expect(first.documents.added).toBe(39);
+    expect(first.chunks.added).toBeGreaterThan(150);
+    expect(first.embeddingCalls).toBeGreaterThan(0);
+    const before = await chunkRows();
+    const sourcesBefore = (await services.db.pool.query(`SELECT source_id, indexed_at FROM llm_assistant.sources ORDER BY 1`)).rows;
+    embedder.reset();
+
+    const second = await ingest();
+
+    expect(second.embeddingCalls).toBe(0);
+    expect(embedder.calls).toBe(0);
+    expect(second.documents).toEqual({ added: 0, updated: 0, unchanged: 39, deleted: 0 });
+    expect(second.chunks).toEqual({ added: 0, updated: 0, unchanged: first.chunks.added, deleted: 0 });
+    expect(await chunkRows()).toEqual(before);
+    expect((await services.db.pool.query(`SELECT source_id, indexed_at FROM llm_assistant.sources ORDER BY 1`)).rows).toEqual(
+      sourcesBefore,
+    );
+  });
+
+  it('when one file is edited, then only its new chunks are embedded and the cache hears about that source only', async () => {
+    await ingest();
+    embedder.reset();
+    invalidated = [];
+    const file = path.join(folder, 'billing/tax-rates.md');
+    await writeFile(file, `${await readFile(file, 'utf8')}\n\n## Rounding\n\nTotals are rounded to the cent after tax.\n`);
+
+    const summary = await ingest();
+
+    expect(summary.documents).toMatchObject({ updated: 1, unchanged: 38, added: 0, deleted: 0 });
+    expect(summary.chunks.added + summary.chunks.updated).toBeGreaterThanOrEqual(1);
+    expect(embedder.texts.every((text) => text.startsWith('Tax rates'))).toBe(true);
+    expect(embedder.texts.some((text) => text.includes('rounded to the cent'))).toBe(true);
+    expect(invalidated).toEqual(['doc:test/docs:billing/tax-rates']);
+  });
+
+  it('when a file is deleted, then its chunks are gone', async () => {
+    await ingest();
+    await rm(path.join(folder, 'settings/profile.md'));
+
+    const summary = await ingest();
+
+    expect(summary.documents.deleted).toBe(1);
+    expect(summary.chunks.deleted).toBeGreaterThan(0);
+    expect((await chunkRows()).some((row) => row.source_id === 'settings/profile')).toBe(false);
+    expect(invalidated).toContain('doc:test/docs:settings/profile');
+  });
+
+  it('when a file is renamed, then its chunks move without a single embedding call', async () => {
+    await ingest();
+    embedder.reset();
+    await rename(path.join(folder, 'settings/profile.md'), path.join(folder, 'settings/my-profile.md'));
+
+    const summary = await ingest();
+
+    expect(summary.documents).toMatchObject({ added: 1, deleted: 1 });
+    expect(embedder.calls).toBe(0);
+    const sources = new Set((await chunkRows()).map((row) => row.source_id));
+    expect(sources.has('settings/my-profile')).toBe(true);
+    expect(sources.has('settings/profile')).toBe(false);
+  });
+
+  it('when writing a source fails inside the transaction, then its previous version stays whole and searchable', async () => {
+    await ingest();
+    const before = (await chunkRows()).filter((row) => row.source_id === 'billing/tax-rates');
+    // A real failure inside the write transaction, after some of its statements ran.
+    await services.db.pool.query(`
+      CREATE OR REPLACE FUNCTION llm_assistant.test_fail_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.content LIKE '%FAIL-HERE%' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$;
+      DROP TRIGGER IF EXISTS test_fail_insert ON llm_assistant.docs_chunks;
+      CREATE TRIGGER test_fail_insert BEFORE INSERT ON llm_assistant.docs_chunks
+        FOR EACH ROW EXECUTE FUNCTION llm_assistant.test_fail_insert();`);
+    try {
+      const file = path.join(folder, 'billing/tax-rates.md');
+      const original = await readFile(file, 'utf8');
+      await writeFile(file, original.replace('## ', '## Changed section\n\nNew text FAIL-HERE.\n\n## '));
+
+      await expect(ingest()).rejects.toThrow(/injected failure/);
+
+      expect((await chunkRows()).filter((row) => row.source_id === 'billing/tax-rates')).toEqual(before);
+      const hits = await services.retriever.search({ query: 'tax rates', k: 5, scope: { doctorId: null } });
+      expect(hits.some((hit) => hit.sourceId === 'billing/tax-rates')).toBe(true);
+    } finally {
+      await services.db.pool.query('DROP TRIGGER IF EXISTS test_fail_insert ON llm_assistant.docs_chunks');
+    }
+    // Re-running once the cause is gone completes.
+    const rerun = await ingest();
+    expect(rerun.documents.updated).toBe(1);
+  });
+
+  it('when embedding fails mid-run, then no source is half-written and a re-run completes', async () => {
+    embedder.failWhen = (text) => text.startsWith('Tax rates');
+    await expect(ingest()).rejects.toThrow(/embedding failed/);
+    const { rows } = await services.db.pool.query<{ source_id: string; chunk_count: number; stored: number }>(
+      `SELECT s.source_id, s.chunk_count, count(c.id)::int AS stored FROM llm_assistant.sources s
+       LEFT JOIN llm_assistant.docs_chunks c USING (source_kind, collection, source_id) GROUP BY 1, 2`,
+    );
+    for (const row of rows) expect(row.stored, row.source_id).toBe(row.chunk_count);
+    embedder.failWhen = undefined;
+    const rerun = await ingest();
+    expect(rerun.documents.added + rerun.documents.unchanged).toBe(39);
+  });
+
+  it('when files are empty or binary, then they are reported and skipped, and the rest is indexed', async () => {
+    await writeFile(path.join(folder, 'billing/empty.md'), '---\ntitle: Empty\n---\n\n   \n');
+    await writeFile(path.join(folder, 'billing/image.md'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01, 0x02]));
+
+    const summary = await ingest();
+
+    expect(summary.documents.added).toBe(39);
+    expect(summary.skipped.map((skip) => [skip.path, skip.reason]).sort()).toEqual([
+      ['billing/empty.md', 'empty'],
+      ['billing/image.md', 'binary'],
+    ]);
+  });
+
+  it('when a corpus is indexed, then each module gets a summary, refreshed only when its documents change', async () => {
+    await ingest();
+    const summaries = (await services.db.pool.query<{ name: string; title: string; updated_at: Date }>(
+      `SELECT name, title, updated_at FROM llm_assistant.module_summaries ORDER BY name`,
+    )).rows;
+    expect(summaries.map((row) => row.name)).toEqual([
+      'appointments',
+      'billing',
+      'medical_records',
+      'practice_management',
+      'prescriptions',
+      'settings',
+    ]);
+    expect(summaries.find((row) => row.name === 'billing')?.title).toBe('Billing');
+
+    await rm(path.join(folder, 'billing/tax-rates.md'));
+    const summary = await ingest();
+    expect(summary.modules.updated).toEqual(['billing']);
+  });
+
+  it('when patients are pushed, then their chunks carry the patient and the allowed doctors, and a re-push touches only what changed', async () => {
+    const [first, second] = [...generatePatients({ patients: 2, doctors: 3, seed: 7 })];
+    const pushed = await ingestPatientRecords(deps, [first!, second!]);
+    expect(pushed.documents.added).toBeGreaterThanOrEqual(10);
+    const { rows } = await services.db.pool.query<{ patient_id: string; allowed_doctor_ids: string[] }>(
+      `SELECT DISTINCT patient_id, allowed_doctor_ids FROM llm_assistant.docs_chunks WHERE source_kind = 'record'`,
+    );
+    expect(new Set(rows.map((row) => row.patient_id))).toEqual(new Set([first!.patient.id, second!.patient.id]));
+    for (const row of rows) expect(row.allowed_doctor_ids.length).toBeGreaterThan(0);
+
+    const edited = structuredClone(first!);
+    const appointment = edited.appointments.find((item) => item.medicalRecord);
+    appointment!.medicalRecord!.examNotes = 'Edited exam notes: lungs clear.';
+    embedder.reset();
+    const repushed = await ingestPatientRecords(deps, [edited]);
+    expect(repushed.documents.updated).toBe(1);
+    expect(repushed.documents.deleted).toBe(0);
+    expect(embedder.texts.every((text) => text.includes(edited.patient.lastName))).toBe(true);
+    // The other patient is untouched by a push that does not name them.
+    const other = await services.db.pool.query(`SELECT 1 FROM llm_assistant.sources WHERE patient_id = $1`, [second!.patient.id]);
+    expect(other.rowCount).toBeGreaterThan(0);
+  });
+
+  it('when the index was built with another embedding model, then start-up is refused with a re-index message', async () => {
+    await ingest();
+    const other = { ...new OfflineEmbedder(), model: 'another-model', dimensions: 1536, offline: true } as unknown as Embedder;
+    await expect(ensureIndexState(services.db.pool, other)).rejects.toThrow(IndexMismatchError);
+    await expect(ensureIndexState(services.db.pool, other)).rejects.toThrow(/--rebuild/);
+  });
+
+  it('when two jobs claim the same source, then the second is refused; a crashed job shows as failed and can be re-run', async () => {
+    const jobs = new IngestJobs(services.db.pool, logger, undefined, { staleAfterMs: 1_000 });
+    const job = await jobs.start('docs', 'docs:lock-test', 'test');
+    await expect(jobs.start('docs', 'docs:lock-test', 'test')).rejects.toBeInstanceOf(ConflictError);
+
+    // A process killed mid-job stops beating; after the stale window the job reads as failed.
+    await services.db.pool.query(`UPDATE llm_assistant.ingest_jobs SET heartbeat_at = now() - interval '1 minute' WHERE id = $1`, [job.id]);
+    const crashed = await jobs.get(job.id);
+    expect(crashed.state).toBe('failed');
+    expect(crashed.error).toMatch(/interrupted/);
+
+    const rerun = await jobs.start('docs', 'docs:lock-test', 'test');
+    const finished = await jobs.run(rerun, () => Promise.resolve({ ok: true }));
+    expect(finished.state).toBe('succeeded');
+  });
+});
