@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { toSql } from 'pgvector';
 import type { Queryable } from '../db/database.js';
+import { encodeVectorArray, vectorTypeOid } from '../db/vector-binary.js';
 import type { SourceKind } from './types.js';
 
 /** A source ready to write: its row, and its chunks with their fate decided. */
@@ -64,7 +64,9 @@ const UPSERT_SOURCES = `
     metadata = excluded.metadata, indexed_at = now()`;
 
 // A null embedding copies the stored vector of a chunk with the same text: a renamed
-// file or a chunk shared by two documents costs no embedding call.
+// file or a chunk shared by two documents costs no embedding call. Embeddings travel as
+// one binary vector[] parameter: formatting and parsing them as text cost more than
+// the rest of the write (docs/benchmarks.md).
 const INSERT_CHUNKS = `
   INSERT INTO llm_assistant.docs_chunks
     (id, source_kind, collection, source_id, source_uri, module, title, heading_path, heading, url,
@@ -73,10 +75,10 @@ const INSERT_CHUNKS = `
          string_to_array(u.heading_path, chr(31)), u.heading, u.url, u.chunk_index, u.content,
          u.content_hash, u.token_count, u.metadata::jsonb, u.patient_id::uuid,
          string_to_array(u.doctors, chr(31))::uuid[],
-         COALESCE(u.embedding::vector,
+         COALESCE(u.embedding,
                   (SELECT c.embedding FROM llm_assistant.docs_chunks c WHERE c.content_hash = u.content_hash LIMIT 1))
   FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-              $11::int[], $12::text[], $13::text[], $14::int[], $15::text[], $16::text[], $17::text[], $18::text[])
+              $11::int[], $12::text[], $13::text[], $14::int[], $15::text[], $16::text[], $17::text[], $18::vector[])
        AS u (id, source_id, uri, module, title, heading_path, heading, url, chunk_index, content, content_hash,
              token_count, metadata, patient_id, doctors, embedding)
   ON CONFLICT (id) DO NOTHING`;
@@ -170,6 +172,7 @@ export async function writeSources(client: pg.PoolClient, target: SourceTarget, 
   ]);
 
   const fresh = sources.flatMap((source) => source.chunks.filter((chunk) => !chunk.kept).map((chunk) => ({ source, chunk })));
+  const vectorOid = fresh.length > 0 ? await vectorTypeOid(client) : 0;
   // Bounded statements: a huge source must not become one multi-megabyte bind message.
   for (let start = 0; start < fresh.length; start += 500) {
     const rows = fresh.slice(start, start + 500);
@@ -191,7 +194,10 @@ export async function writeSources(client: pg.PoolClient, target: SourceTarget, 
       rows.map((r) => JSON.stringify(r.chunk.metadata)),
       rows.map((r) => r.source.patientId),
       rows.map((r) => r.source.allowedDoctorIds.join(UNIT_SEPARATOR)),
-      rows.map((r): string | null => (r.chunk.embedding ? (toSql(r.chunk.embedding) as string) : null)),
+      encodeVectorArray(
+        rows.map((r) => r.chunk.embedding),
+        vectorOid,
+      ),
     ]);
   }
 

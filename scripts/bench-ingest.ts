@@ -1,0 +1,182 @@
+import type pg from 'pg';
+import { Document } from '@langchain/core/documents';
+import { withTransaction } from '../src/db/database.js';
+import { writeSources, type PreparedSource } from '../src/ingest/index.repository.js';
+import { copyBinary } from './bench/binary-copy.js';
+import { ClusteredVectors, freshDatabase, peakRssMb, resetPeakRss, round, timed, type BenchOptions, type BenchReport } from './bench/lib.js';
+import {
+  CHUNKS_PER_SOURCE,
+  COLLECTION,
+  DOCS_CHUNKS_COPY_TARGET,
+  copySources,
+  docsChunkFields,
+  langchainMetadata,
+  moduleOf,
+  openLangchainStore,
+  syntheticChunks,
+  type SyntheticChunk,
+} from './bench/synthetic-corpus.js';
+
+/** Chunks per write: what SourceIndexer flushes per transaction (64 sources or ~1024 chunks). */
+const BATCH = 1_000;
+const MAINTENANCE_WORK_MEM = '2GB';
+
+interface LoadResult {
+  name: string;
+  rows: number;
+  ms: number;
+  peakRssMb: number;
+}
+
+/**
+ * `npm run bench -- ingest [--size N]`: N chunks with precomputed vectors loaded through
+ * the project's writer (writeSources), LangChain's PGVectorStore.addVectors, and a raw
+ * binary COPY (the ceiling), each into a table without its HNSW index; then the HNSW
+ * build. Only the loading is timed: vectors are generated outside the clock.
+ */
+export async function run(options: BenchOptions): Promise<BenchReport> {
+  const size = options.size ?? 100_000;
+  const withIndexSize = Math.max(BATCH, Math.floor(size / 50));
+  const vectors = new ClusteredVectors(11);
+  const { pool } = await freshDatabase(options.serverUrl, 'llm_bench_ingest', 4);
+  const store = await openLangchainStore(pool);
+  try {
+    const results: LoadResult[] = [];
+    options.log(`writer with the HNSW index in place, ${withIndexSize} chunks`);
+    results.push(await measureLoad('project writer, HNSW index present', withIndexSize, vectors, (batch) => writeBatch(pool, batch)));
+    await emptyIndex(pool);
+    await pool.query('DROP INDEX llm_assistant.docs_chunks_embedding_hnsw');
+
+    options.log(`writer (writeSources), ${size} chunks`);
+    results.push(await measureLoad('project writer (writeSources)', size, vectors, (batch) => writeBatch(pool, batch)));
+    await emptyIndex(pool);
+
+    options.log(`binary COPY, ${size} chunks`);
+    results.push(await measureLoad('raw COPY (FORMAT BINARY)', size, vectors, (batch) => copyBatch(pool, batch)));
+
+    options.log(`LangChain addVectors, ${size} chunks`);
+    results.push(
+      await measureLoad('LangChain PGVectorStore.addVectors', size, vectors, (batch) =>
+        store.addVectors(
+          batch.map((chunk) => Array.from(chunk.embedding)),
+          batch.map((chunk) => new Document({ pageContent: chunk.content, metadata: langchainMetadata(chunk) })),
+        ),
+      ),
+    );
+
+    options.log(`HNSW build on ${size} rows (maintenance_work_mem ${MAINTENANCE_WORK_MEM})`);
+    const build = await timed(() =>
+      withTransaction(pool, async (client) => {
+        await client.query(`SET LOCAL maintenance_work_mem = '${MAINTENANCE_WORK_MEM}'`);
+        await client.query(
+          `CREATE INDEX docs_chunks_embedding_hnsw ON llm_assistant.docs_chunks
+             USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)`,
+        );
+      }),
+    );
+    return report(size, results, build.ms);
+  } finally {
+    await store.end(); // ends the pool too: PGVectorStore holds one of its clients
+  }
+}
+
+/** Loads [0, rows) batch by batch; the clock runs only around `load`. */
+async function measureLoad(
+  name: string,
+  rows: number,
+  vectors: ClusteredVectors,
+  load: (batch: SyntheticChunk[]) => Promise<unknown>,
+): Promise<LoadResult> {
+  await resetPeakRss();
+  let ms = 0;
+  for (let from = 0; from < rows; from += BATCH) {
+    const batch = [...syntheticChunks(vectors, from, Math.min(rows, from + BATCH))];
+    ms += (await timed(() => load(batch))).ms;
+  }
+  return { name, rows, ms, peakRssMb: await peakRssMb() };
+}
+
+/** One transaction per batch, as SourceIndexer writes: the batch's sources, then their chunks. */
+async function writeBatch(pool: pg.Pool, batch: SyntheticChunk[]): Promise<void> {
+  const sources = new Map<string, PreparedSource>();
+  for (const chunk of batch) {
+    let source = sources.get(chunk.sourceId);
+    if (!source) {
+      source = {
+        sourceId: chunk.sourceId,
+        uri: `${chunk.sourceId}.md`,
+        module: moduleOf(chunk.index),
+        title: `Source ${chunk.sourceId.slice(7)}`,
+        url: null,
+        sourceHash: chunk.sourceId,
+        patientId: null,
+        allowedDoctorIds: [],
+        metadata: {},
+        chunks: [],
+      };
+      sources.set(chunk.sourceId, source);
+    }
+    source.chunks.push({
+      id: chunk.id,
+      chunkIndex: chunk.index % CHUNKS_PER_SOURCE,
+      headingPath: [source.title],
+      content: chunk.content,
+      embeddingText: chunk.content,
+      contentHash: chunk.id,
+      tokenCount: 100,
+      metadata: {},
+      kept: false,
+      embedding: Array.from(chunk.embedding),
+    });
+  }
+  await withTransaction(pool, (client) => writeSources(client, { sourceKind: 'doc', collection: COLLECTION }, [...sources.values()]));
+}
+
+/** The ceiling: the same rows straight into docs_chunks (sources first, for the foreign key). */
+async function copyBatch(pool: pg.Pool, batch: SyntheticChunk[]): Promise<void> {
+  await withTransaction(pool, async (client) => {
+    await copySources(client, batch[0]!.index, batch.at(-1)!.index + 1);
+    await copyBinary(client, DOCS_CHUNKS_COPY_TARGET, batch.map(docsChunkFields));
+  });
+}
+
+async function emptyIndex(pool: pg.Pool): Promise<void> {
+  await pool.query('TRUNCATE llm_assistant.docs_chunks, llm_assistant.sources');
+}
+
+function report(size: number, results: LoadResult[], buildMs: number): BenchReport {
+  const rate = (result: LoadResult) => result.rows / (result.ms / 1000);
+  const byName = (prefix: string) => results.find((result) => result.name.startsWith(prefix))!;
+  const writer = byName('project writer (');
+  const langchain = byName('LangChain');
+  const copy = byName('raw COPY');
+  const versusLangchain = round(rate(writer) / rate(langchain), 2);
+  const versusCopy = round(rate(writer) / rate(copy), 2);
+  return {
+    title: `ingest: ${size.toLocaleString('en')} chunks x 1536 dims, precomputed vectors`,
+    columns: ['loader', 'rows', 'seconds', 'rows/s', 'vs LangChain', 'peak RSS MB'],
+    rows: results.map((result) => [
+      result.name,
+      result.rows,
+      round(result.ms / 1000, 1),
+      Math.round(rate(result)),
+      round(rate(result) / rate(langchain), 2),
+      result.peakRssMb,
+    ]),
+    notes: [
+      `Batches of ${BATCH} chunks (${BATCH / CHUNKS_PER_SOURCE} sources), one transaction each; ~80-word chunk texts (docs_chunks also builds its full-text column and GIN index; LangChain's table has neither).`,
+      'Tables without their HNSW index except the first row; vector generation outside the clock.',
+      `writer/LangChain ${versusLangchain}x (target >= 5x), writer/COPY ${versusCopy}x (target >= 0.5x).`,
+      `HNSW build after the load (m=16, ef_construction=64, maintenance_work_mem=${MAINTENANCE_WORK_MEM}): ${round(buildMs / 1000, 1)} s for ${size.toLocaleString('en')} rows.`,
+    ],
+    figures: {
+      size,
+      batch: BATCH,
+      loads: results.map((result) => ({ ...result, ms: Math.round(result.ms), rowsPerSecond: Math.round(rate(result)) })),
+      writerVsLangchain: versusLangchain,
+      writerVsCopy: versusCopy,
+      hnswBuildMs: Math.round(buildMs),
+      maintenanceWorkMem: MAINTENANCE_WORK_MEM,
+    },
+  };
+}

@@ -1,0 +1,221 @@
+import type pg from 'pg';
+import { toSql } from 'pgvector';
+import type { PGVectorStore } from '@langchain/community/vectorstores/pgvector';
+import { copyBinary } from './bench/binary-copy.js';
+import { ClusteredVectors, freshDatabase, percentile, round, timed, type BenchOptions, type BenchReport } from './bench/lib.js';
+import {
+  DOCS_CHUNKS_COPY_TARGET,
+  LANGCHAIN_COPY_TARGET,
+  RARE_MODULE,
+  copySources,
+  docsChunkFields,
+  langchainFields,
+  openLangchainStore,
+  syntheticChunks,
+} from './bench/synthetic-corpus.js';
+
+const K = 10;
+const EF_SEARCH = 100;
+const QUERIES = 200;
+const WARMUP = 20;
+const MAINTENANCE_WORK_MEM = '2GB';
+
+/** What the service sends (src/retrieval/search.service.ts), vector-only: no query text, no floor. */
+const SEARCH_CHUNKS = `
+  SELECT id, source_kind, collection, source_id, source_uri, module, title, heading_path, url, chunk_index,
+         content, patient_id, similarity, vector_rank, lexical_rank, score, match_reason
+  FROM llm_assistant.search_chunks(
+    query_embedding => $1::vector, match_count => $2, doctor_id => NULL, query_text => NULL,
+    filter_modules => $3, min_similarity => 0, ef_search => $4)`;
+const BY_HAND = `SELECT id FROM llm_assistant.docs_chunks ORDER BY embedding <=> $1 LIMIT ${K}`;
+const BY_HAND_FILTERED = `SELECT id FROM llm_assistant.docs_chunks WHERE module = $2 ORDER BY embedding <=> $1 LIMIT ${K}`;
+
+type Filter = 'none' | '1%';
+
+interface Method {
+  name: string;
+  filter: Filter;
+  /** Ids (our chunk ids) of the rows returned for one query vector. */
+  search(vector: string, raw: number[]): Promise<string[]>;
+}
+
+/**
+ * `npm run bench -- search [--size N]`: k=10 latency and recall@10 of search_chunks, the
+ * same query by hand, and LangChain's PGVectorStore, over the same N synthetic vectors,
+ * unfiltered and with a filter matching 1% of the rows.
+ */
+export async function run(options: BenchOptions): Promise<BenchReport> {
+  const size = options.size ?? 100_000;
+  const vectors = new ClusteredVectors(7);
+  const { pool } = await freshDatabase(options.serverUrl, 'llm_bench_search', 6);
+  // LangChain sets no ef_search: give every connection the one (a) and (b) use (the
+  // service function and the hand-written sessions set theirs explicitly anyway).
+  pool.on('connect', (client) => void client.query(`SET hnsw.ef_search = ${EF_SEARCH}`).catch(() => undefined));
+  const store = await openLangchainStore(pool);
+  try {
+    options.log(`loading ${size} chunks into docs_chunks and ${store.tableName} (binary COPY, HNSW built afterwards)`);
+    const load = await timed(() => loadCorpus(pool, vectors, size));
+    options.log(`loaded in ${(load.ms / 1000).toFixed(1)} s; building HNSW indexes (maintenance_work_mem ${MAINTENANCE_WORK_MEM})`);
+    const builds = await buildIndexes(pool, store);
+    options.log(`HNSW built: docs_chunks ${(builds.docs / 1000).toFixed(1)} s, ${store.tableName} ${(builds.langchain / 1000).toFixed(1)} s`);
+
+    const queries = Array.from({ length: QUERIES }, (_, i) => Array.from(vectors.vector('query', i).values));
+    const sessions = await openSessions(pool);
+    try {
+      options.log('computing exact ground truth');
+      const truth = await groundTruth(sessions.exact, queries);
+      const methods = buildMethods(sessions, store);
+      options.log(`measuring ${methods.length} methods x ${QUERIES} queries (interleaved)`);
+      const results = await measure(methods, queries, truth);
+      return report(size, load.ms, builds, results);
+    } finally {
+      for (const client of Object.values(sessions)) client.release();
+    }
+  } finally {
+    await store.end(); // ends the pool too: PGVectorStore holds one of its clients
+  }
+}
+
+async function loadCorpus(pool: pg.Pool, vectors: ClusteredVectors, size: number): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('DROP INDEX IF EXISTS llm_assistant.docs_chunks_embedding_hnsw');
+    await copySources(client, 0, size);
+    for (let from = 0; from < size; from += 10_000) {
+      const to = Math.min(size, from + 10_000);
+      // Generated once, copied into both tables: the same vectors on both sides.
+      const chunks = [...syntheticChunks(vectors, from, to)];
+      await copyBinary(client, DOCS_CHUNKS_COPY_TARGET, chunks.map(docsChunkFields));
+      await copyBinary(client, LANGCHAIN_COPY_TARGET, chunks.map(langchainFields));
+    }
+  } finally {
+    client.release();
+  }
+}
+
+async function buildIndexes(pool: pg.Pool, store: PGVectorStore): Promise<{ docs: number; langchain: number }> {
+  const client = await pool.connect();
+  try {
+    await client.query(`SET maintenance_work_mem = '${MAINTENANCE_WORK_MEM}'`);
+    const docs = await timed(() =>
+      client.query(
+        `CREATE INDEX docs_chunks_embedding_hnsw ON llm_assistant.docs_chunks
+           USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)`,
+      ),
+    );
+    // The same index LangChain's createHnswIndex makes, built on this session's settings.
+    const langchain = await timed(() =>
+      client.query(`CREATE INDEX ON ${store.tableName} USING hnsw ((embedding::vector(1536)) vector_cosine_ops) WITH (m = 16, ef_construction = 64)`),
+    );
+    await client.query(`VACUUM ANALYZE llm_assistant.docs_chunks`);
+    await client.query(`VACUUM ANALYZE ${store.tableName}`);
+    return { docs: docs.ms, langchain: langchain.ms };
+  } finally {
+    client.release();
+  }
+}
+
+type Sessions = Record<'service' | 'hand' | 'handIterative' | 'exact', pg.PoolClient>;
+
+/** One connection per method, so that session settings never leak between methods. */
+async function openSessions(pool: pg.Pool): Promise<Sessions> {
+  const sessions = {
+    service: await pool.connect(),
+    hand: await pool.connect(),
+    handIterative: await pool.connect(),
+    exact: await pool.connect(),
+  };
+  await sessions.hand.query(`SET hnsw.ef_search = ${EF_SEARCH}`);
+  await sessions.handIterative.query(`SET hnsw.ef_search = ${EF_SEARCH}; SET hnsw.iterative_scan = relaxed_order`);
+  await sessions.exact.query('SET enable_indexscan = off');
+  return sessions;
+}
+
+/** Exact top-k per query, unfiltered and filtered, by a sequential scan. */
+async function groundTruth(exact: pg.PoolClient, queries: number[][]): Promise<Record<Filter, string[][]>> {
+  const truth: Record<Filter, string[][]> = { none: [], '1%': [] };
+  for (const query of queries) {
+    const vector = toSql(query) as string;
+    truth.none.push((await exact.query<{ id: string }>(BY_HAND, [vector])).rows.map((row) => row.id));
+    truth['1%'].push((await exact.query<{ id: string }>(BY_HAND_FILTERED, [vector, RARE_MODULE])).rows.map((row) => row.id));
+  }
+  return truth;
+}
+
+function buildMethods(sessions: Sessions, store: PGVectorStore): Method[] {
+  const ids = (result: pg.QueryResult<{ id: string }>) => result.rows.map((row) => row.id);
+  const service = (filter: Filter) => async (vector: string) =>
+    ids(await sessions.service.query<{ id: string }>(SEARCH_CHUNKS, [vector, K, filter === '1%' ? [RARE_MODULE] : null, EF_SEARCH]));
+  const langchain = (filter: Filter) => async (_vector: string, raw: number[]) =>
+    (await store.similaritySearchVectorWithScore(raw, K, filter === '1%' ? { module: RARE_MODULE } : undefined)).map(
+      ([document]) => (document.metadata as { chunkId: string }).chunkId,
+    );
+  return [
+    { name: '(a) search_chunks', filter: 'none', search: service('none') },
+    { name: '(b) by hand', filter: 'none', search: async (v) => ids(await sessions.hand.query(BY_HAND, [v])) },
+    { name: '(c) LangChain PGVectorStore', filter: 'none', search: langchain('none') },
+    { name: '(a) search_chunks', filter: '1%', search: service('1%') },
+    { name: '(b) by hand', filter: '1%', search: async (v) => ids(await sessions.hand.query(BY_HAND_FILTERED, [v, RARE_MODULE])) },
+    {
+      name: '(b) by hand + iterative scan',
+      filter: '1%',
+      search: async (v) => ids(await sessions.handIterative.query(BY_HAND_FILTERED, [v, RARE_MODULE])),
+    },
+    { name: '(c) LangChain PGVectorStore', filter: '1%', search: langchain('1%') },
+  ];
+}
+
+interface MethodResult {
+  method: Method;
+  latencies: number[];
+  recalls: number[];
+  rows: number[];
+}
+
+/** Query by query, every method in turn, so that a noisy moment hits all of them alike. */
+async function measure(methods: Method[], queries: number[][], truth: Record<Filter, string[][]>): Promise<MethodResult[]> {
+  const results = methods.map((method) => ({ method, latencies: [] as number[], recalls: [] as number[], rows: [] as number[] }));
+  for (let i = 0; i < WARMUP; i++) {
+    for (const method of methods) await method.search(toSql(queries[i % queries.length]!) as string, queries[i % queries.length]!);
+  }
+  for (const [q, query] of queries.entries()) {
+    // Serialised once per query, outside the timing: every method gets the same text.
+    const vector = toSql(query) as string;
+    for (const result of results) {
+      const { result: found, ms } = await timed(() => result.method.search(vector, query));
+      const expected = new Set(truth[result.method.filter][q]);
+      result.latencies.push(ms);
+      result.recalls.push(found.filter((id) => expected.has(id)).length / Math.max(1, expected.size));
+      result.rows.push(found.length);
+    }
+  }
+  return results;
+}
+
+function report(size: number, loadMs: number, builds: { docs: number; langchain: number }, results: MethodResult[]): BenchReport {
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const summary = results.map((r) => ({
+    method: r.method.name,
+    filter: r.method.filter,
+    p50: round(percentile(r.latencies, 50), 2),
+    p99: round(percentile(r.latencies, 99), 2),
+    recall: round(mean(r.recalls), 3),
+    rowsMin: Math.min(...r.rows),
+    rowsMean: round(mean(r.rows), 1),
+  }));
+  const find = (name: string, filter: Filter) => summary.find((s) => s.method.startsWith(name) && s.filter === filter)!;
+  const ratio = (filter: Filter) => round(find('(a)', filter).p50 / find('(b) by hand', filter).p50, 2);
+  const serviceFiltered = find('(a)', '1%');
+  return {
+    title: `search: ${size.toLocaleString('en')} chunks x 1536 dims, k=${K}, ef_search=${EF_SEARCH}`,
+    columns: ['method', 'filter', 'p50 ms', 'p99 ms', 'recall@10', 'rows min', 'rows mean'],
+    rows: summary.map((s) => [s.method, s.filter, s.p50, s.p99, s.recall, s.rowsMin, s.rowsMean]),
+    notes: [
+      `${QUERIES} queries after ${WARMUP} warm-up, one connection per method, methods interleaved per query; recall against an exact scan (enable_indexscan = off).`,
+      `Synthetic clustered unit vectors (300 centres); filter = module '${RARE_MODULE}' on 1% of rows (LangChain: metadata filter).`,
+      `Load by binary COPY ${(loadMs / 1000).toFixed(1)} s (both tables); HNSW (m=16, ef_construction=64) built after the load with maintenance_work_mem=${MAINTENANCE_WORK_MEM}: docs_chunks ${(builds.docs / 1000).toFixed(1)} s, LangChain table ${(builds.langchain / 1000).toFixed(1)} s.`,
+      `(a)/(b) p50: unfiltered ${ratio('none')}x, 1% filter ${ratio('1%')}x (target <= 1.2x unfiltered); (a) recall ${find('(a)', 'none').recall} (target >= 0.95); (a) with 1% filter returned ${serviceFiltered.rowsMin}..${K} rows (target: 10 every time).`,
+    ],
+    figures: { size, k: K, efSearch: EF_SEARCH, queries: QUERIES, loadMs: round(loadMs, 0), hnswBuildMs: builds, maintenanceWorkMem: MAINTENANCE_WORK_MEM, results: summary },
+  };
+}
