@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { CommitBatcher } from '../db/commit-batcher.js';
 import { withTransaction } from '../db/database.js';
 
 export interface Conversation {
@@ -92,6 +93,19 @@ const INSERT_TURN = `
     (conversation_id, turn_index, question, standalone_question, answer, citations, usage)
   VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)`;
 
+// First turns of new conversations, many at a time (see appendTurn): one row per element.
+const INSERT_NEW_CONVERSATIONS = `
+  INSERT INTO llm_assistant.conversation_memory (id, doctor_id, patient_id, turn_count, expires_at)
+  SELECT id, doctor_id, patient_id, 1, now() + make_interval(days => $4)
+  FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS t(id, doctor_id, patient_id)`;
+
+const INSERT_FIRST_TURNS = `
+  INSERT INTO llm_assistant.conversation_turns
+    (conversation_id, turn_index, question, standalone_question, answer, citations, usage)
+  SELECT id, 0, question, standalone_question, answer, citations::jsonb, usage::jsonb
+  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+    AS t(id, question, standalone_question, answer, citations, usage)`;
+
 // Turns and cached answers go with it (ON DELETE CASCADE).
 const DELETE_OWNED = `DELETE FROM llm_assistant.conversation_memory WHERE id = $1 AND doctor_id = $2`;
 
@@ -103,10 +117,14 @@ const DELETE_EXPIRED = `DELETE FROM llm_assistant.conversation_memory WHERE expi
  * retention are treated as gone and purged.
  */
 export class ConversationRepository {
+  private readonly firstTurns: CommitBatcher<AppendTurnInput>;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly retentionDays: number,
-  ) {}
+  ) {
+    this.firstTurns = new CommitBatcher(pool, (client, inputs) => this.insertFirstTurns(client, inputs));
+  }
 
   /** The conversation if it exists, has not expired and belongs to this doctor; null otherwise. */
   async findOwned(id: string, doctorId: string): Promise<Conversation | null> {
@@ -123,8 +141,14 @@ export class ConversationRepository {
   /**
    * Stores one complete turn, creating the conversation on its first turn, in one
    * transaction with the turn count (and summary) update; returns the turn's index.
+   * The first turns of concurrent new conversations share one transaction (a commit per
+   * batch instead of per request); each call still returns only once its rows are committed.
    */
   async appendTurn(input: AppendTurnInput): Promise<number> {
+    if (input.create && !input.summary) {
+      await this.firstTurns.add(input);
+      return 0;
+    }
     return withTransaction(this.pool, async (client) => {
       if (input.create) await client.query(INSERT_CONVERSATION, [input.conversationId, input.doctorId, input.patientId, this.retentionDays]);
       const { rows } = await client.query<{ turn_count: number }>(BUMP_CONVERSATION, [
@@ -148,6 +172,23 @@ export class ConversationRepository {
       ]);
       return count - 1;
     });
+  }
+
+  private async insertFirstTurns(client: pg.PoolClient, inputs: AppendTurnInput[]): Promise<void> {
+    await client.query(INSERT_NEW_CONVERSATIONS, [
+      inputs.map((input) => input.conversationId),
+      inputs.map((input) => input.doctorId),
+      inputs.map((input) => input.patientId),
+      this.retentionDays,
+    ]);
+    await client.query(INSERT_FIRST_TURNS, [
+      inputs.map((input) => input.conversationId),
+      inputs.map((input) => input.turn.question),
+      inputs.map((input) => input.turn.standaloneQuestion),
+      inputs.map((input) => input.turn.answer),
+      inputs.map((input) => JSON.stringify(input.turn.citations)),
+      inputs.map((input) => JSON.stringify(input.turn.usage)),
+    ]);
   }
 
   /** Deletes the doctor's conversation with its turns and cached answers; false when there was none. */

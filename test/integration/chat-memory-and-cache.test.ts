@@ -54,6 +54,39 @@ describe.each(databaseBackends())('conversation memory and answer cache on %s', 
     expect(loaded.pending[0]!.index).toBe(loaded.conversation.summarizedThrough);
   });
 
+  it('when many conversations start at once, then their first turns share commits and every one is stored', async () => {
+    const ids = Array.from({ length: 20 }, () => randomUUID());
+
+    const indexes = await Promise.all(
+      ids.map((conversationId) => repository.appendTurn({ conversationId, doctorId: DOCTOR_A, patientId: null, create: true, turn: turn(0) })),
+    );
+
+    expect(indexes).toEqual(ids.map(() => 0));
+    const { rows } = await app.services.db.pool.query<{ conversations: number; turns: number; commits: number }>(
+      `SELECT count(*)::int AS conversations, sum(turn_count)::int AS turns, count(DISTINCT xmin::text)::int AS commits
+       FROM llm_assistant.conversation_memory WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(rows[0]).toMatchObject({ conversations: 20, turns: 20 });
+    expect(rows[0]!.commits).toBeLessThan(20);
+    expect((await repository.turnsFrom(ids[7]!, 0)).map((t) => t.answer)).toEqual([turn(0).answer]);
+  });
+
+  it('when one first turn of a shared commit is refused, then only its own request fails', async () => {
+    const taken = randomUUID();
+    await repository.appendTurn({ conversationId: taken, doctorId: DOCTOR_A, patientId: null, create: true, turn: turn(0) });
+    const fresh = Array.from({ length: 5 }, () => randomUUID());
+
+    const results = await Promise.allSettled(
+      [fresh[0]!, taken, ...fresh.slice(1)].map((conversationId) =>
+        repository.appendTurn({ conversationId, doctorId: DOCTOR_A, patientId: null, create: true, turn: turn(1) }),
+      ),
+    );
+
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    for (const id of fresh) expect(await repository.findOwned(id, DOCTOR_A)).toMatchObject({ turnCount: 1 });
+  });
+
   it("when another doctor loads a conversation, then it is not found (no existence leak)", async () => {
     const memory = new ConversationMemory(repository, new ExtractiveChatModel(), 1_000, app.services.logger);
     const id = randomUUID();
