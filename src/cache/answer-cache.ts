@@ -4,7 +4,7 @@ import { toSql } from 'pgvector';
 import type { Citation } from '../chat/citations.js';
 import { PROMPT_VERSION } from '../chat/prompt.js';
 import { isAppError } from '../errors.js';
-import { readIndexState } from '../ingest/index-state.js';
+import { CoalescedRead } from '../lib/coalesced-read.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -47,10 +47,30 @@ export interface AnswerKey {
   embedding?: number[];
 }
 
+/** A question asked without conversation history, before anything is retrieved for it. */
+export interface FirstQuestionContext {
+  question: string;
+  doctorId: string;
+  patientId: string | null;
+  /** The request's module filter. */
+  modules: string[] | undefined;
+}
+
+/** A record chunk an answer was built from: replayed into the audit trail when the answer is served again. */
+export type RecordRead = Pick<SearchHit, 'chunkId' | 'patientId'>;
+
+/** What the pre-retrieval layer keeps beside the answer: what the skipped steps would have produced. */
+export interface FirstQuestionAnswer extends CachedAnswer {
+  modules: string[];
+  records: RecordRead[];
+}
+
 export interface AnswerCacheOptions {
   ttlSeconds: number;
   semanticMinSimilarity: number;
   chatModel: string;
+  /** Retrieval and prompt settings that change answers (k, budgets, floors), as one string. */
+  settings: string;
 }
 
 export interface AnswerCacheDependencies {
@@ -65,6 +85,12 @@ export type CacheHit = { kind: 'exact' | 'semantic'; answer: CachedAnswer };
 
 /** Bump when the cached payload or key layout changes. */
 const KEY_FORMAT = 1;
+
+const SELECT_STATE = `
+  SELECT (SELECT generation FROM llm_assistant.index_state) AS generation,
+         (SELECT epoch FROM llm_assistant.answer_cache_state) AS epoch`;
+
+const BUMP_EPOCH = `UPDATE llm_assistant.answer_cache_state SET epoch = epoch + 1, updated_at = now()`;
 
 const SELECT_SEMANTIC = `
   SELECT cache_key, answer, 1 - (question_embedding <=> $2::vector) AS similarity
@@ -110,19 +136,67 @@ export function sourceKeyOf(hit: Pick<SearchHit, 'sourceKind' | 'collection' | '
  * record: no patient, no record chunk, and no conversation memory (earlier turns may
  * quote records). Otherwise it stays within the asking doctor's scope.
  *
+ * Pre-retrieval layer, for questions without conversation history: the store again,
+ * keyed by the normalised question, the asking doctor, the patient, the module filter,
+ * the index generation, the cache epoch, the models, the prompt version and settings.
+ * It cannot name the chunks (nothing is retrieved yet), so it is never shared between
+ * doctors, and any change of any indexed source moves the epoch (invalidateSources): no
+ * answer survives a re-index, even one whose reverse-index entries Redis lost. Its
+ * entries carry the detected modules and the record chunks read, whose audit entries a
+ * hit writes again.
+ *
+ * Generation and epoch are read fresh for every key (one read shared by concurrent
+ * requests), so a re-index or rebuild by another process takes effect at once.
+ *
  * A failing store means no cache: logged once per outage and counted, never an error.
  */
 export class AnswerCache {
   private storeDown = false;
+  private readonly state: CoalescedRead<{ generation: number; epoch: string }>;
 
   constructor(
     private readonly deps: AnswerCacheDependencies,
     private readonly options: AnswerCacheOptions,
-  ) {}
+  ) {
+    this.state = new CoalescedRead(async () => {
+      const { rows } = await deps.pool.query<{ generation: number | null; epoch: string | null }>(SELECT_STATE);
+      return { generation: rows[0]?.generation ?? 0, epoch: rows[0]?.epoch ?? '0' };
+    });
+  }
+
+  /** The pre-retrieval key of a question without history (reads generation and epoch). */
+  async firstQuestionKeyFor(context: FirstQuestionContext): Promise<string> {
+    const { generation, epoch } = await this.state.get();
+    const modules = context.modules?.length ? [...new Set(context.modules)].sort() : null;
+    return sha256(
+      JSON.stringify({
+        format: KEY_FORMAT,
+        layer: 'first-question',
+        doctorId: context.doctorId,
+        patientId: context.patientId,
+        modules,
+        generation,
+        epoch,
+        embeddingModel: this.deps.embedder.model,
+        chatModel: this.options.chatModel,
+        promptVersion: PROMPT_VERSION,
+        settings: this.options.settings,
+        question: normaliseQuestion(context.question),
+      }),
+    );
+  }
+
+  /** The pre-retrieval answer under this key, or null (also when the store fails). Never throws. */
+  async lookupFirstQuestion(firstKey: string): Promise<FirstQuestionAnswer | null> {
+    const { value } = await this.fromStore(() => this.deps.store.get(answerEntry(firstKey)));
+    if (!value) return null;
+    this.deps.metrics.cacheLookups.inc({ result: 'first_question_hit' });
+    return JSON.parse(value) as FirstQuestionAnswer;
+  }
 
   /** Computes the keys of an answer (reads the index generation). */
   async keyFor(context: AnswerContext): Promise<AnswerKey> {
-    const { generation } = await readIndexState(this.deps.pool);
+    const { generation } = await this.state.get();
     const shared = context.patientId === null && !context.withHistory && context.sources.every((s) => s.sourceKind === 'doc');
     const scopeKey = sha256(
       JSON.stringify({
@@ -176,8 +250,16 @@ export class AnswerCache {
     return null;
   }
 
-  /** Stores an answer in both layers, with the reverse indexes used to invalidate it. Never throws. */
-  async remember(key: AnswerKey, answer: CachedAnswer, conversationId: string): Promise<void> {
+  /**
+   * Stores an answer in both layers, and in the pre-retrieval layer when `first` is given,
+   * with the reverse indexes used to invalidate them. Never throws.
+   */
+  async remember(
+    key: AnswerKey,
+    answer: CachedAnswer,
+    conversationId: string,
+    first?: { key: string; modules: string[]; records: RecordRead[] },
+  ): Promise<void> {
     try {
       const embedding = await this.embeddingOf(key);
       await this.deps.pool.query(UPSERT, [
@@ -197,10 +279,15 @@ export class AnswerCache {
       this.deps.logger.warn({ err: error }, 'answer not cached in the database');
     }
     const ttl = this.options.ttlSeconds;
+    const keys = first ? [key.cacheKey, first.key] : [key.cacheKey];
     await this.fromStore(async () => {
       await this.deps.store.set(answerEntry(key.cacheKey), JSON.stringify(answer), ttl);
-      await this.deps.store.addToSet(byConversation(conversationId), [key.cacheKey], ttl);
-      for (const sourceKey of key.sourceKeys) await this.deps.store.addToSet(bySource(sourceKey), [key.cacheKey], ttl);
+      if (first) {
+        const entry: FirstQuestionAnswer = { ...answer, modules: first.modules, records: first.records };
+        await this.deps.store.set(answerEntry(first.key), JSON.stringify(entry), ttl);
+      }
+      await this.deps.store.addToSet(byConversation(conversationId), keys, ttl);
+      for (const sourceKey of key.sourceKeys) await this.deps.store.addToSet(bySource(sourceKey), keys, ttl);
     });
   }
 
@@ -216,12 +303,13 @@ export class AnswerCache {
 
   /**
    * Drops every cached answer built from these sources ('<kind>:<collection>:<sourceId>'):
-   * the ingest pipeline calls it when sources change or go. The exact layer is cleaned on
-   * a best-effort basis: its keys name the chunks they were built from, so an entry of a
-   * changed source can no longer be hit anyway.
+   * the ingest pipeline calls it when sources change or go. The store is cleaned on a
+   * best-effort basis: exact keys name the chunks they were built from, and the epoch
+   * moved here is part of every pre-retrieval key, so neither can be hit any more.
    */
   async invalidateSources(sourceKeys: string[]): Promise<void> {
     if (sourceKeys.length === 0) return;
+    await this.deps.pool.query(BUMP_EPOCH);
     const { rows } = await this.deps.pool.query<{ cache_key: string }>(DELETE_BY_SOURCES, [sourceKeys]);
     await this.fromStore(async () => {
       const keys = new Set(rows.map((row) => row.cache_key));

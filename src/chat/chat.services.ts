@@ -48,7 +48,12 @@ export async function createChatServices(parts: ChatServiceParts): Promise<ChatS
   const repository = new ConversationRepository(db.pool, config.memory.retentionDays);
   const cache = new AnswerCache(
     { pool: db.pool, store: parts.store, embedder: parts.embedder, metrics: parts.metrics, logger },
-    { ttlSeconds: config.cache.ttlSeconds, semanticMinSimilarity: config.cache.semanticMinSimilarity, chatModel: model.model },
+    {
+      ttlSeconds: config.cache.ttlSeconds,
+      semanticMinSimilarity: config.cache.semanticMinSimilarity,
+      chatModel: model.model,
+      settings: JSON.stringify({ searchK: SEARCH_K, sourceTokens: config.prompt.contextTokens, search: config.search }),
+    },
   );
   const conversations: ConversationDependencies = { conversations: repository, cache, logger };
   const chat: ChatDependencies = {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { AnswerCache, AnswerKey, CacheHit } from '../cache/answer-cache.js';
+import type { AnswerCache, AnswerKey, CacheHit, RecordRead } from '../cache/answer-cache.js';
 import { addUsage, NO_USAGE, type ChatModel, type ChatUsage } from '../llm/chat/chat-model.js';
 import type { Logger } from '../logger.js';
 import type { ConversationMemory, LoadedMemory } from '../memory/conversation-memory.js';
-import type { Retriever, SearchHit } from '../retrieval/search.types.js';
+import type { Retriever } from '../retrieval/search.types.js';
+import type { AuditedHit } from '../security/audit.js';
 import { citationsFor, CitationFilter, type Citation } from './citations.js';
 import { buildAnswerPrompt, type BuiltPrompt } from './prompt.js';
 
@@ -51,7 +52,7 @@ export interface AnswerOptions {
    * Called with what the scoped search returned, before anything is generated or sent:
    * the audit trail of patient data is written here, and a failure fails the request.
    */
-  onRetrieved?: (hits: SearchHit[]) => Promise<void>;
+  onRetrieved?: (hits: AuditedHit[]) => Promise<void>;
 }
 
 /** The answer before it is stored: produced by the model, the cache, or the nothing-found rule. */
@@ -63,6 +64,17 @@ interface Reply {
   usage: ChatUsage;
 }
 
+/** A reply with what led to it: the question as searched, the modules, the record chunks read. */
+interface Prepared {
+  reply: Reply;
+  question: { text: string; usage: ChatUsage };
+  modules: string[];
+  hits: number;
+  records: RecordRead[];
+  /** Set when the reply may be cached under it. */
+  key?: AnswerKey;
+}
+
 export const NOTHING_FOUND =
   'I found nothing about this in the documentation or in the records you have access to, so I cannot answer it from them.';
 
@@ -70,6 +82,9 @@ export const NOTHING_FOUND =
  * Answers a doctor's question from the documentation and the doctor's patients' records:
  * load memory -> condense the question -> detect modules -> search (scoped) -> build the
  * prompt -> cached answer or generate -> check citations -> store the turn -> cache.
+ * A question without history is first looked up in the pre-retrieval cache: a hit skips
+ * detection, search and prompt, but not the audit of the records it was built from, nor
+ * the stored turn.
  */
 export async function answerQuestion(deps: ChatDependencies, request: ChatRequest, options: AnswerOptions = {}): Promise<ChatAnswer> {
   const { signal } = options;
@@ -78,43 +93,13 @@ export async function answerQuestion(deps: ChatDependencies, request: ChatReques
     ? await deps.memory.load(request.conversationId, request.doctorId, request.patientId)
     : null;
   const patientId = request.patientId ?? memory?.conversation.patientId ?? null;
-  const question = await condenseQuestion(deps.model, request.message, memory, signal);
-  const modules = await deps.retriever.detectModules(question.text, { signal });
-  const hits = await deps.retriever.search({
-    query: question.text,
-    k: deps.limits.searchK,
-    scope: { doctorId: request.doctorId },
-    filters: {
-      ...(patientId ? { patientId } : {}),
-      ...(request.modules?.length ? { modules: request.modules } : {}),
-    },
-    signal,
-  });
-  await options.onRetrieved?.(hits);
-
-  let reply: Reply;
-  let key: AnswerKey | undefined;
-  if (hits.length === 0) {
-    // Nothing above the similarity floor: say so without asking the model to make something up.
-    reply = replay({ text: NOTHING_FOUND, citations: [], removedCitations: [], cached: false }, options);
-  } else {
-    const prompt = buildAnswerPrompt({
-      question: question.text,
-      hits,
-      summary: memory?.conversation.summary ?? '',
-      recentTurns: memory?.recent ?? [],
-      sourceTokens: deps.limits.sourceTokens,
-    });
-    key = await deps.cache.keyFor({
-      question: question.text,
-      doctorId: request.doctorId,
-      patientId,
-      sources: prompt.used,
-      withHistory: Boolean(memory?.conversation.summary) || (memory?.recent.length ?? 0) > 0,
-    });
-    const hit = await deps.cache.lookup(key, signal);
-    reply = hit ? replayCached(hit, options) : await generateAnswer(deps.model, prompt, options);
-  }
+  const firstKey = memory
+    ? undefined
+    : await deps.cache.firstQuestionKeyFor({ question: request.message, doctorId: request.doctorId, patientId, modules: request.modules });
+  const prepared =
+    (firstKey && (await replayFirstQuestion(deps, request.message, firstKey, options))) ||
+    (await retrieveAndAnswer(deps, request, memory, patientId, options));
+  const { reply, question } = prepared;
 
   // A client gone before the answer is stored gets nothing stored: no half turn.
   signal?.throwIfAborted();
@@ -133,15 +118,20 @@ export async function answerQuestion(deps: ChatDependencies, request: ChatReques
     },
     signal,
   });
-  if (key && reply.cached === false) {
-    await deps.cache.remember(key, { answer: reply.text, citations: reply.citations, removedCitations: reply.removedCitations }, conversationId);
+  if (prepared.key && reply.cached === false) {
+    await deps.cache.remember(
+      prepared.key,
+      { answer: reply.text, citations: reply.citations, removedCitations: reply.removedCitations },
+      conversationId,
+      firstKey ? { key: firstKey, modules: prepared.modules, records: prepared.records } : undefined,
+    );
   }
 
   deps.logger.info(
     {
       conversationId,
       turn: stored.turnIndex,
-      hits: hits.length,
+      hits: prepared.hits,
       cited: reply.citations.length,
       removedCitations: reply.removedCitations.length,
       cached: reply.cached,
@@ -153,11 +143,79 @@ export async function answerQuestion(deps: ChatDependencies, request: ChatReques
     answer: reply.text,
     citations: reply.citations,
     conversationId,
-    modules: modules.map((module) => module.name),
+    modules: prepared.modules,
     cached: reply.cached,
     usage: { ...addUsage(question.usage, reply.usage, stored.usage), model: deps.model.model, offline: deps.model.offline },
     ...(reply.removedCitations.length > 0 ? { removedCitations: reply.removedCitations } : {}),
   };
+}
+
+/**
+ * The pre-retrieval hit of a first question, or null. The records its answer was built
+ * from are audited again before anything is sent: this request discloses them too.
+ */
+async function replayFirstQuestion(deps: ChatDependencies, message: string, firstKey: string, options: AnswerOptions): Promise<Prepared | null> {
+  const entry = await deps.cache.lookupFirstQuestion(firstKey);
+  if (!entry) return null;
+  await options.onRetrieved?.(entry.records.map((record) => ({ ...record, sourceKind: 'record' as const })));
+  return {
+    reply: replay({ text: entry.answer, citations: entry.citations, removedCitations: entry.removedCitations, cached: 'exact' }, options),
+    question: { text: message, usage: NO_USAGE },
+    modules: entry.modules,
+    hits: 0,
+    records: entry.records,
+  };
+}
+
+/** Condense, detect modules, search within the doctor's scope, then a cached or generated answer. */
+async function retrieveAndAnswer(
+  deps: ChatDependencies,
+  request: ChatRequest,
+  memory: LoadedMemory | null,
+  patientId: string | null,
+  options: AnswerOptions,
+): Promise<Prepared> {
+  const { signal } = options;
+  const question = await condenseQuestion(deps.model, request.message, memory, signal);
+  const modules = await deps.retriever.detectModules(question.text, { signal });
+  const hits = await deps.retriever.search({
+    query: question.text,
+    k: deps.limits.searchK,
+    scope: { doctorId: request.doctorId },
+    filters: {
+      ...(patientId ? { patientId } : {}),
+      ...(request.modules?.length ? { modules: request.modules } : {}),
+    },
+    signal,
+  });
+  await options.onRetrieved?.(hits);
+  const found = {
+    question,
+    modules: modules.map((module) => module.name),
+    hits: hits.length,
+    records: hits.filter((hit) => hit.sourceKind === 'record').map(({ chunkId, patientId: owner }) => ({ chunkId, patientId: owner })),
+  };
+
+  if (hits.length === 0) {
+    // Nothing above the similarity floor: say so without asking the model to make something up.
+    return { ...found, reply: replay({ text: NOTHING_FOUND, citations: [], removedCitations: [], cached: false }, options) };
+  }
+  const prompt = buildAnswerPrompt({
+    question: question.text,
+    hits,
+    summary: memory?.conversation.summary ?? '',
+    recentTurns: memory?.recent ?? [],
+    sourceTokens: deps.limits.sourceTokens,
+  });
+  const key = await deps.cache.keyFor({
+    question: question.text,
+    doctorId: request.doctorId,
+    patientId,
+    sources: prompt.used,
+    withHistory: Boolean(memory?.conversation.summary) || (memory?.recent.length ?? 0) > 0,
+  });
+  const hit = await deps.cache.lookup(key, signal);
+  return { ...found, key, reply: hit ? replayCached(hit, options) : await generateAnswer(deps.model, prompt, options) };
 }
 
 /** A follow-up becomes a standalone question using the conversation; a first question stands as it is. */

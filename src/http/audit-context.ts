@@ -1,11 +1,10 @@
 import type { Request } from 'express';
 import type { Queryable } from '../db/database.js';
-import type { SearchHit } from '../retrieval/search.types.js';
-import { auditRecordAccess } from '../security/audit.js';
+import { auditRecordAccess, type AuditedHit } from '../security/audit.js';
 import { requestId } from './request-id.js';
 
 /** Records which patient data a request read; throws (failing the request) when the write fails. */
-export type RequestAudit = (req: Request, action: string, hits: readonly SearchHit[]) => Promise<void>;
+export type RequestAudit = (req: Request, action: string, hits: readonly AuditedHit[]) => Promise<void>;
 
 /** The audit writer for routes: who is asking comes from what the access guard verified. */
 export function createRequestAudit(db: Queryable): RequestAudit {

@@ -4,13 +4,16 @@ import type { SearchHit } from '../retrieval/search.types.js';
 import type { AuthContext } from './api-clients.service.js';
 import { recordAccess } from './audit.repository.js';
 
+/** What the audit trail needs of a search hit. */
+export type AuditedHit = Pick<SearchHit, 'chunkId' | 'sourceKind' | 'patientId'>;
+
 export interface RecordAccessInput {
   requestId: string;
   auth: AuthContext;
   doctor: DoctorContext | null;
   /** What the data was read for: 'search', 'chat', 'records.read'... */
   action: string;
-  hits: readonly Pick<SearchHit, 'chunkId' | 'sourceKind' | 'patientId'>[];
+  hits: readonly AuditedHit[];
 }
 
 /**

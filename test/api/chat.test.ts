@@ -160,6 +160,80 @@ describe.each(databaseBackends())('chat API (offline answerer) on %s', (backend)
     expect((await ask(DOCTOR_A, { message: question })).cached).toBe(false);
   });
 
+  describe('pre-retrieval cache (first questions)', () => {
+    const auditRows = async (requestId: string | null) =>
+      (
+        await app.services.db.pool.query<{ patient_ids: string[]; chunk_ids: string[]; doctor_id: string }>(
+          'SELECT patient_ids, chunk_ids, doctor_id FROM llm_assistant.audit_log WHERE request_id = $1',
+          [requestId],
+        )
+      ).rows;
+
+    it('when a first question comes again, then it is answered without module detection or search, and the turn is stored', async () => {
+      const question = 'How long before surgery is warfarin stopped?';
+      const first = await ask(DOCTOR_A, { message: question });
+      const searches = retriever.searches.length;
+
+      const again = await ask(DOCTOR_A, { message: '  how long before surgery is WARFARIN stopped  ' });
+
+      expect(retriever.searches).toHaveLength(searches);
+      expect(again).toMatchObject({ answer: first.answer, citations: first.citations, modules: first.modules, cached: 'exact' });
+      expect(again.conversationId).not.toBe(first.conversationId);
+      const stored = await fetch(`${app.baseUrl}/v1/conversations/${again.conversationId}`, { headers: app.authHeaders(DOCTOR_A) });
+      expect(stored.status).toBe(200);
+      expect((await readJson<ConversationBody>(stored)).turns).toMatchObject([{ answer: first.answer }]);
+    });
+
+    it("when a cached answer built from a patient's records is served again, then that request is audited before it leaves", async () => {
+      const question = 'Is the patient allergic to penicillin or anything else?';
+      const first = await postChat(app, DOCTOR_A, { message: question, patientId: PATIENT_A });
+      const [original] = await auditRows(first.headers.get('x-request-id'));
+      expect(original?.patient_ids).toEqual([PATIENT_A]);
+      const searches = retriever.searches.length;
+
+      const again = await postChat(app, DOCTOR_A, { message: question, patientId: PATIENT_A });
+
+      expect((await readJson(again)).cached).toBe('exact');
+      expect(retriever.searches).toHaveLength(searches);
+      expect(await auditRows(again.headers.get('x-request-id'))).toEqual([
+        { patient_ids: [PATIENT_A], chunk_ids: original!.chunk_ids, doctor_id: DOCTOR_A },
+      ]);
+    });
+
+    it('when the module filter differs, then the first question is searched again', async () => {
+      const question = 'How do I book a follow-up appointment slot?';
+      await ask(DOCTOR_A, { message: question });
+      const searches = retriever.searches.length;
+
+      await ask(DOCTOR_A, { message: question, modules: ['appointments'] });
+
+      expect(retriever.searches).toHaveLength(searches + 1);
+      expect(retriever.searches.at(-1)).toMatchObject({ filters: { modules: ['appointments'] } });
+    });
+
+    it('when any source is re-indexed, then no pre-retrieval answer survives, even one its reverse index does not name', async () => {
+      const question = 'Should warfarin be paused before a dental extraction?';
+      await ask(DOCTOR_A, { message: question });
+      await ask(DOCTOR_A, { message: question });
+      const searches = retriever.searches.length;
+
+      await app.services.chat.invalidateSources(['doc:example-docs:some/unrelated-page']);
+      await ask(DOCTOR_A, { message: question });
+
+      expect(retriever.searches).toHaveLength(searches + 1);
+    });
+
+    it('when a question continues a conversation, then it never uses the pre-retrieval cache', async () => {
+      const question = 'What is the maintenance dose of warfarin?';
+      const { conversationId } = await ask(DOCTOR_A, { message: question });
+      const searches = retriever.searches.length;
+
+      await ask(DOCTOR_A, { message: question, conversationId });
+
+      expect(retriever.searches).toHaveLength(searches + 1);
+    });
+  });
+
   it('when nothing is found above the floor, then the answer says so and cites nothing', async () => {
     const body = await ask(DOCTOR_A, { message: 'Zebra migration patterns in Kenya?' });
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { answerQuestion, type ChatDependencies, type ChatRequest } from '../../chat/chat.use-case.js';
 import { resolveDoctor } from '../doctor-context.js';
 import { buildProblem } from '../error-handler.js';
-import type { SearchHit } from '../../retrieval/search.types.js';
+import type { AuditedHit } from '../../security/audit.js';
 import type { RequestAudit } from '../audit-context.js';
 import type { ApiRouter } from '../route.js';
 import { requestId } from '../request-id.js';
@@ -80,7 +80,7 @@ export function registerChatRoutes(api: ApiRouter, deps: ChatDependencies, audit
       const { doctorId } = await resolveDoctor(req);
       const request: ChatRequest = { doctorId, ...body };
       const signal = abortOnDisconnect(res);
-      const onRetrieved = (hits: SearchHit[]) => audit(req, 'chat', hits);
+      const onRetrieved = (hits: AuditedHit[]) => audit(req, 'chat', hits);
       if (req.accepts(['application/json', 'text/event-stream']) === 'text/event-stream') {
         await streamAnswer(deps, request, req, res, { signal, onRetrieved });
         return;
@@ -104,7 +104,7 @@ async function streamAnswer(
   request: ChatRequest,
   req: Request,
   res: Response,
-  { signal, onRetrieved }: { signal: AbortSignal; onRetrieved: (hits: SearchHit[]) => Promise<void> },
+  { signal, onRetrieved }: { signal: AbortSignal; onRetrieved: (hits: AuditedHit[]) => Promise<void> },
 ): Promise<void> {
   const send = (event: 'token' | 'done' | 'error', data: unknown): void => {
     if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
