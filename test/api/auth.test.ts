@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClientsRepository } from '../../src/security/api-clients.repository.js';
+import { VERIFIED_KEY_TTL_MS } from '../../src/security/api-clients.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { databaseBackends } from '../support/services.js';
 
@@ -82,6 +84,15 @@ describe.each(databaseBackends())('API keys and scopes on %s', (backend) => {
     const response = await call(app, AUDIT, bearer(key));
     expect(response.status).toBe(401);
     expect(response.body.code).toBe('unauthenticated');
+  });
+
+  it('when a key is revoked by another process (the clients CLI), then it stops working within VERIFIED_KEY_TTL_MS', async () => {
+    const { key } = await app.services.apiClients.create('revoked-elsewhere', ['admin']);
+    expect((await call(app, AUDIT, bearer(key))).status).toBe(200);
+    // Straight in the database, as the CLI's own process does: this service's memory is not told.
+    await new ApiClientsRepository(app.services.db.pool).revoke('revoked-elsewhere');
+    await new Promise((resolve) => setTimeout(resolve, VERIFIED_KEY_TTL_MS + 50));
+    expect((await call(app, AUDIT, bearer(key))).status).toBe(401);
   });
 
   it('when a revoked name is issued again, then only the new key works', async () => {
