@@ -1,5 +1,3 @@
-import type { Queryable } from './database.js';
-
 /**
  * pgvector's binary wire format (vector_recv): int16 dimensions, int16 unused, then each
  * value as a big-endian float4. A 1536-dim vector is 6 KB instead of ~15 KB of text, and
@@ -15,7 +13,7 @@ export function encodeVector(values: ArrayLike<number>): Buffer {
  * A `vector[]` parameter in PostgreSQL's binary array format (array_recv), nulls
  * allowed. pg sends Buffer parameters in binary, so `unnest($n::vector[])` receives
  * the vectors without any text round trip. The element type OID is checked by the
- * server, and the vector type's OID differs per database: see `vectorTypeOid`.
+ * server, and the vector type's OID differs per database (`'vector'::regtype::oid`).
  */
 export function encodeVectorArray(vectors: ReadonlyArray<ArrayLike<number> | null>, vectorOid: number): Buffer {
   let size = 20;
@@ -37,12 +35,6 @@ export function encodeVectorArray(vectors: ReadonlyArray<ArrayLike<number> | nul
     offset = writeVector(buffer, offset + 4, vector);
   }
   return buffer;
-}
-
-/** The OID of pgvector's `vector` type in this database (extensions get theirs at creation). */
-export async function vectorTypeOid(db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ oid: number }>(`SELECT 'vector'::regtype::oid::integer AS oid`);
-  return rows[0]!.oid;
 }
 
 function writeVector(buffer: Buffer, offset: number, values: ArrayLike<number>): number {

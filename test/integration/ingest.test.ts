@@ -4,7 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { ConflictError } from '../../src/errors.js';
+import { withTransaction } from '../../src/db/database.js';
 import { ingestDocsFolder } from '../../src/ingest/docs-ingest.js';
+import { writeSources, type PreparedSource } from '../../src/ingest/index.repository.js';
 import { ensureIndexState, IndexMismatchError } from '../../src/ingest/index-state.js';
 import { IngestJobs } from '../../src/ingest/ingest-jobs.js';
 import { ingestPatientRecords } from '../../src/ingest/records-ingest.js';
@@ -248,6 +250,22 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
     // The other patient is untouched by a push that does not name them.
     const other = await services.db.pool.query(`SELECT 1 FROM llm_assistant.sources WHERE patient_id = $1`, [second!.patient.id]);
     expect(other.rowCount).toBeGreaterThan(0);
+  });
+
+  it('when a new chunk is already stored (two pushes of one source at once), then the write skips it instead of failing', async () => {
+    const target = { sourceKind: 'doc' as const, collection: 'test/race' };
+    const source = (content: string): PreparedSource => ({
+      sourceId: 'race', uri: 'race.md', module: 'billing', title: 'Race', url: null, sourceHash: content,
+      patientId: null, allowedDoctorIds: [], metadata: {},
+      chunks: [{ id: `race-${content}`, chunkIndex: 0, headingPath: ['Race'], content, embeddingText: content,
+        contentHash: content, tokenCount: 1, metadata: {}, kept: false, embedding: new Array<number>(1536).fill(0.5) }],
+    });
+    await withTransaction(services.db.pool, (client) => writeSources(client, target, [source('one')]));
+    // Both writers saw no stored chunk; the second finds the first's row at write time.
+    await withTransaction(services.db.pool, (client) => writeSources(client, target, [source('one')]));
+
+    const { rows } = await services.db.pool.query(`SELECT id, content FROM llm_assistant.docs_chunks WHERE collection = 'test/race'`);
+    expect(rows).toEqual([{ id: 'race-one', content: 'one' }]);
   });
 
   it('when the index was built with another embedding model, then start-up is refused with a re-index message', async () => {
