@@ -48,11 +48,17 @@ export async function ingestDocsFolder(deps: IndexerDependencies, request: DocsI
   const indexer = new SourceIndexer(deps, { sourceKind: 'doc', collection }, {
     signal: request.signal,
     onProgress: (progress) => request.onProgress?.({ ...progress, documentsTotal }),
+    expectedSources: documentsTotal,
   });
-  for await (const file of walkDocumentFiles(rootDir)) {
-    const loaded = await loadDocumentFile(rootDir, file, request.module ? { module: request.module } : {});
-    if (loaded.ok) await indexer.add(loaded.document);
-    else indexer.skip({ path: path.relative(rootDir, loaded.path), reason: loaded.reason, message: loaded.message });
+  try {
+    for await (const file of walkDocumentFiles(rootDir)) {
+      const loaded = await loadDocumentFile(rootDir, file, request.module ? { module: request.module } : {});
+      if (loaded.ok) await indexer.add(loaded.document);
+      else indexer.skip({ path: path.relative(rootDir, loaded.path), reason: loaded.reason, message: loaded.message });
+    }
+  } catch (error) {
+    await indexer.abandon();
+    throw error;
   }
   const summary = await indexer.finish();
   const modules = await refreshModuleSummaries(deps.pool, deps.embedder, manifests);

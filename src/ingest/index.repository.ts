@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { binary, copyBinary } from '../db/binary-copy.js';
+import { binary, copyBinary, type BinaryField } from '../db/binary-copy.js';
 import type { Queryable } from '../db/database.js';
 import { encodeVector, encodeVectorArray } from '../db/vector-binary.js';
 import type { SourceKind } from './types.js';
@@ -209,6 +209,7 @@ export async function writeSources(client: pg.PoolClient, target: SourceTarget, 
 type FreshChunk = { source: PreparedSource; chunk: PreparedChunk };
 
 const UNIQUE_VIOLATION = '23505';
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * COPYs the chunks that carry their embedding, in a savepoint: should one of their ids
@@ -221,30 +222,7 @@ async function copyChunks(client: pg.PoolClient, target: SourceTarget, fresh: Fr
   if (copyable.length === 0) return reusing;
   await client.query('SAVEPOINT copy_chunks');
   try {
-    await copyBinary(
-      client,
-      CHUNKS_COPY_TARGET,
-      copyable.map(({ source, chunk }) => [
-        binary.text(chunk.id),
-        binary.text(target.sourceKind),
-        binary.text(target.collection),
-        binary.text(source.sourceId),
-        binary.text(source.uri),
-        binary.text(source.module),
-        binary.text(source.title),
-        binary.textArray(chunk.headingPath),
-        binary.text(chunk.headingPath.slice(1).join(' > ')),
-        binary.text(source.url),
-        binary.int4(chunk.chunkIndex),
-        binary.text(chunk.content),
-        binary.text(chunk.contentHash),
-        binary.int4(chunk.tokenCount),
-        binary.jsonb(chunk.metadata),
-        binary.uuid(source.patientId),
-        binary.uuidArray(source.allowedDoctorIds),
-        encodeVector(chunk.embedding!),
-      ]),
-    );
+    await copyBinary(client, CHUNKS_COPY_TARGET, chunkCopyRows(target, copyable));
   } catch (error) {
     if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
     await client.query('ROLLBACK TO SAVEPOINT copy_chunks');
@@ -252,6 +230,32 @@ async function copyChunks(client: pg.PoolClient, target: SourceTarget, fresh: Fr
   }
   await client.query('RELEASE SAVEPOINT copy_chunks');
   return reusing;
+}
+
+/** Rows of CHUNKS_COPY_TARGET, encoded one at a time as COPY sends them. */
+function* chunkCopyRows(target: SourceTarget, rows: FreshChunk[]): Generator<BinaryField[]> {
+  for (const { source, chunk } of rows) {
+    yield [
+      binary.text(chunk.id),
+      binary.text(target.sourceKind),
+      binary.text(target.collection),
+      binary.text(source.sourceId),
+      binary.text(source.uri),
+      binary.text(source.module),
+      binary.text(source.title),
+      binary.textArray(chunk.headingPath),
+      binary.text(chunk.headingPath.slice(1).join(' > ')),
+      binary.text(source.url),
+      binary.int4(chunk.chunkIndex),
+      binary.text(chunk.content),
+      binary.text(chunk.contentHash),
+      binary.int4(chunk.tokenCount),
+      binary.jsonb(chunk.metadata),
+      binary.uuid(source.patientId),
+      binary.uuidArray(source.allowedDoctorIds),
+      encodeVector(chunk.embedding!),
+    ];
+  }
 }
 
 async function insertChunksByUnnest(client: pg.PoolClient, target: SourceTarget, fresh: FreshChunk[], vectorOid: number): Promise<void> {
@@ -303,6 +307,99 @@ async function connectionTraits(client: pg.PoolClient): Promise<ConnectionTraits
     traitsByConnection.set(client, traits);
   }
   return traits;
+}
+
+const HNSW_INDEX = 'llm_assistant.docs_chunks_embedding_hnsw';
+
+// The index as migrated, to re-create it exactly; null when it does not exist.
+const SELECT_HNSW_DEFINITION = `SELECT pg_get_indexdef(to_regclass('${HNSW_INDEX}')) AS definition`;
+
+// Stops counting past the limit: only "fewer than N?" is asked.
+const COUNT_CHUNKS_UP_TO = `SELECT count(*)::integer AS n FROM (SELECT 1 FROM llm_assistant.docs_chunks LIMIT $1) AS rows`;
+
+// The graph must fit in memory for pgvector to build it there (~7.5 KB per 1536-dim
+// row at m = 32): 1 GB holds ~130,000 rows; past that the build goes on, slower, on disk.
+const BULK_MAINTENANCE_WORK_MEM = '1GB';
+// A search that holds the table when a bulk load starts is waited for this long, then
+// the run falls back to writing batch by batch.
+const BULK_LOCK_TIMEOUT = '5s';
+
+/**
+ * A bulk load: one transaction for the whole run, with the HNSW index dropped inside it
+ * and built again once over all rows before the commit. Inserting row by row into a
+ * live HNSW graph costs ~10 ms per 1536-dim row at m = 32, ef_construction = 200; a
+ * build after the load is cheaper per row and runs in parallel workers
+ * (docs/benchmarks.md). Until the commit nobody sees any of it, and the dropped index
+ * locks the table: searches wait, so this is only for loads into an empty or small
+ * index. A failure rolls everything back, index included.
+ */
+export interface BulkLoad {
+  client: pg.PoolClient;
+  /** Builds the HNSW index again, then commits. */
+  commit(): Promise<void>;
+  /** Rolls back (the index was never gone for anyone else). */
+  abandon(): Promise<void>;
+}
+
+/** Chunks stored in the whole index, counted up to `limit`. */
+export async function countStoredChunks(db: Queryable, limit: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(COUNT_CHUNKS_UP_TO, [limit]);
+  return rows[0]!.n;
+}
+
+/**
+ * Starts a bulk load, or returns null when it cannot: no HNSW index to defer, or the
+ * table stayed busy with other sessions' queries past the lock timeout.
+ */
+export async function beginBulkLoad(pool: pg.Pool): Promise<BulkLoad | null> {
+  const client = await pool.connect();
+  let definition: string | null = null;
+  try {
+    await client.query('BEGIN');
+    definition = (await client.query<{ definition: string | null }>(SELECT_HNSW_DEFINITION)).rows[0]!.definition;
+    if (definition) {
+      await client.query(`SET LOCAL lock_timeout = '${BULK_LOCK_TIMEOUT}'`);
+      await client.query(`DROP INDEX ${HNSW_INDEX}`);
+      await client.query('SET LOCAL lock_timeout = DEFAULT');
+      // The writes of a whole run and the build are not request queries.
+      await client.query('SET LOCAL statement_timeout = 0');
+    }
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+    if ((error as { code?: unknown }).code === LOCK_NOT_AVAILABLE) return null;
+    throw error;
+  }
+  if (!definition) {
+    await client.query('ROLLBACK');
+    client.release();
+    return null;
+  }
+  const indexDefinition = definition;
+  let open = true;
+  const end = async (statement: string) => {
+    if (!open) return;
+    open = false;
+    try {
+      await client.query(statement);
+    } finally {
+      client.release();
+    }
+  };
+  return {
+    client,
+    async commit() {
+      try {
+        await client.query(`SET LOCAL maintenance_work_mem = '${BULK_MAINTENANCE_WORK_MEM}'`);
+        await client.query(indexDefinition);
+      } catch (error) {
+        await end('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+      await end('COMMIT');
+    },
+    abandon: () => end('ROLLBACK'),
+  };
 }
 
 /** Deletes sources (their chunks go with them); returns the ids that existed. */

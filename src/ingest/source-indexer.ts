@@ -1,16 +1,19 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { withTransaction } from '../db/database.js';
+import { withTransaction, type Queryable } from '../db/database.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { CHUNKER_VERSION, chunkDocument } from './chunk/markdown-chunker.js';
 import {
+  beginBulkLoad,
+  countStoredChunks,
   deleteSources,
   selectStoredSources,
   selectStoredChunks,
   selectStoredContentHashes,
   writeSources,
+  type BulkLoad,
   type PreparedChunk,
   type PreparedSource,
   type SourceTarget,
@@ -71,7 +74,17 @@ export interface IndexerOptions {
   batchSources?: number;
   /** Chunks to embed before a batch is flushed, to bound memory. */
   batchChunks?: number;
+  /** Sources the caller expects to add (a folder's file count): large first loads are bulk loads. */
+  expectedSources?: number;
 }
+
+/** A first load of at least this many sources into an index of fewer chunks is one bulk load. */
+export const BULK_LOAD_MIN_SOURCES = 1_000;
+export const BULK_LOAD_MAX_STORED_CHUNKS = 5_000;
+
+// Writes are not request queries: a batch inserted into a live HNSW graph can take
+// longer than the service's request timeout on a busy machine.
+const WRITE_STATEMENT_TIMEOUT = '10min';
 
 /** Key of a source in cache invalidation and citations. */
 export function sourceKey(target: SourceTarget, sourceId: string): string {
@@ -95,6 +108,8 @@ export class SourceIndexer {
   private readonly changedKeys: string[] = [];
   private readonly summary: IndexSummary;
   private readonly progress: IndexProgress = { documentsProcessed: 0, chunksWritten: 0, embeddingCalls: 0 };
+  /** Decided at the first write: null = batch by batch. */
+  private bulk: BulkLoad | null | undefined;
 
   constructor(
     private readonly deps: IndexerDependencies,
@@ -140,21 +155,43 @@ export class SourceIndexer {
     this.summary.skipped.push(file);
   }
 
-  /** Writes what is pending, deletes owned sources that were not seen, and returns the summary. */
+  /**
+   * Writes what is pending, deletes owned sources that were not seen, and returns the
+   * summary. On failure nothing of a bulk load stays; batch by batch, what was
+   * committed stays (each source whole).
+   */
   async finish(): Promise<IndexSummary> {
-    await this.flush();
-    const storedSources = await this.loadStoredSources();
-    const missing = [...storedSources.keys()].filter((sourceId) => !this.seen.has(sourceId));
-    if (missing.length > 0) {
-      this.options.signal?.throwIfAborted();
-      const deleted = await deleteSources(this.deps.pool, this.target, missing);
-      this.summary.documents.deleted += deleted.length;
-      this.summary.chunks.deleted += deleted.reduce((total, sourceId) => total + (storedSources.get(sourceId)?.chunkCount ?? 0), 0);
-      this.changedKeys.push(...deleted.map((sourceId) => sourceKey(this.target, sourceId)));
+    try {
+      await this.flush();
+      await this.deleteMissing();
+      if (this.bulk) {
+        this.deps.logger.info({ collection: this.target.collection }, 'bulk load written: building the HNSW index');
+        await this.bulk.commit();
+      }
+    } catch (error) {
+      await this.abandon();
+      throw error;
     }
     if (this.changedKeys.length > 0) await this.deps.onSourcesChanged?.(this.changedKeys);
     this.summary.ms = Math.round(performance.now() - this.started);
     return this.summary;
+  }
+
+  /** Ends a run that will not finish: a bulk load is rolled back. */
+  async abandon(): Promise<void> {
+    await this.bulk?.abandon();
+  }
+
+  private async deleteMissing(): Promise<void> {
+    const storedSources = await this.loadStoredSources();
+    const missing = [...storedSources.keys()].filter((sourceId) => !this.seen.has(sourceId));
+    if (missing.length > 0) {
+      this.options.signal?.throwIfAborted();
+      const deleted = await deleteSources(this.bulk?.client ?? this.deps.pool, this.target, missing);
+      this.summary.documents.deleted += deleted.length;
+      this.summary.chunks.deleted += deleted.reduce((total, sourceId) => total + (storedSources.get(sourceId)?.chunkCount ?? 0), 0);
+      this.changedKeys.push(...deleted.map((sourceId) => sourceKey(this.target, sourceId)));
+    }
   }
 
   /** The hash that decides "unchanged": content plus everything that shapes the chunks. */
@@ -173,15 +210,25 @@ export class SourceIndexer {
     this.pending = [];
     this.pendingChunks = 0;
 
+    if (this.bulk === undefined) this.bulk = await this.startBulkLoad();
+    // Inside a bulk load, reads go through its transaction: they see its earlier batches.
+    const db = this.bulk?.client ?? this.deps.pool;
     const stored = await selectStoredChunks(
-      this.deps.pool,
+      db,
       this.target,
       documents.map((document) => document.sourceId),
     );
     const prepared = documents.map((document) => this.prepare(document, stored.get(document.sourceId)));
-    await this.embedNewChunks(prepared);
+    await this.embedNewChunks(db, prepared);
     this.options.signal?.throwIfAborted();
-    await withTransaction(this.deps.pool, (client) => writeSources(client, this.target, prepared));
+    if (this.bulk) {
+      await writeSources(this.bulk.client, this.target, prepared);
+    } else {
+      await withTransaction(this.deps.pool, async (client) => {
+        await client.query(`SET LOCAL statement_timeout = '${WRITE_STATEMENT_TIMEOUT}'`);
+        await writeSources(client, this.target, prepared);
+      });
+    }
 
     for (const source of prepared) {
       const isNew = !this.storedSources?.has(source.sourceId);
@@ -193,6 +240,19 @@ export class SourceIndexer {
     }
     this.progress.documentsProcessed += prepared.length;
     this.reportProgress();
+  }
+
+  /**
+   * A bulk load when this is a large first load of the collection into an index that is
+   * empty or small; otherwise (or when it cannot start) null: batch by batch.
+   */
+  private async startBulkLoad(): Promise<BulkLoad | null> {
+    const storedSources = await this.loadStoredSources();
+    if (storedSources.size > 0 || (this.options.expectedSources ?? 0) < BULK_LOAD_MIN_SOURCES) return null;
+    if ((await countStoredChunks(this.deps.pool, BULK_LOAD_MAX_STORED_CHUNKS)) >= BULK_LOAD_MAX_STORED_CHUNKS) return null;
+    const bulk = await beginBulkLoad(this.deps.pool);
+    this.deps.logger.info({ collection: this.target.collection, bulk: bulk !== null }, 'first load of a collection');
+    return bulk;
   }
 
   private prepare(document: SourceDocument, storedChunks: Map<string, number> | undefined): PreparedSource {
@@ -234,10 +294,10 @@ export class SourceIndexer {
   }
 
   /** Embeds chunks whose text is stored nowhere yet; identical texts are embedded once. */
-  private async embedNewChunks(sources: PreparedSource[]): Promise<void> {
+  private async embedNewChunks(db: Queryable, sources: PreparedSource[]): Promise<void> {
     const fresh = sources.flatMap((source) => source.chunks.filter((chunk) => !chunk.kept));
     const reusable = await selectStoredContentHashes(
-      this.deps.pool,
+      db,
       fresh.map((chunk) => chunk.contentHash),
     );
     const toEmbed = new Map<string, PreparedChunk[]>();

@@ -1,6 +1,7 @@
 import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { ConflictError } from '../../src/errors.js';
@@ -11,7 +12,8 @@ import { ensureIndexState, IndexMismatchError } from '../../src/ingest/index-sta
 import { IngestJobs } from '../../src/ingest/ingest-jobs.js';
 import { ingestPatientRecords } from '../../src/ingest/records-ingest.js';
 import { generatePatients } from '../../src/ingest/records/synthetic-records.js';
-import type { IndexerDependencies } from '../../src/ingest/source-indexer.js';
+import { BULK_LOAD_MIN_SOURCES, SourceIndexer, type IndexerDependencies } from '../../src/ingest/source-indexer.js';
+import type { SourceDocument } from '../../src/ingest/types.js';
 import type { EmbedOptions, Embedder, EmbeddingResult } from '../../src/llm/embeddings/embedder.js';
 import { OfflineEmbedder } from '../../src/llm/embeddings/offline-embedder.js';
 import { createLogger } from '../../src/logger.js';
@@ -266,6 +268,58 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
 
     const { rows } = await services.db.pool.query(`SELECT id, content FROM llm_assistant.docs_chunks WHERE collection = 'test/race'`);
     expect(rows).toEqual([{ id: 'race-one', content: 'one' }]);
+  });
+
+  describe('a large first load (bulk: one transaction, HNSW index built once before the commit)', () => {
+    const target = { sourceKind: 'doc' as const, collection: 'test/bulk' };
+    const document = (n: number): SourceDocument => ({
+      sourceKind: 'doc', sourceId: `bulk/${n}`, uri: `bulk/${n}.md`, module: 'billing', title: `Bulk ${n}`, url: null,
+      body: `## Section ${n}\n\nInvoice number ${n} is paid by card or by bank transfer.`, contentHash: `bulk-${n}`,
+      metadata: {}, patientId: null, allowedDoctorIds: [],
+    });
+    const hnswDefinition = async () =>
+      (await services.db.pool.query<{ d: string | null }>(`SELECT pg_get_indexdef(to_regclass('llm_assistant.docs_chunks_embedding_hnsw')) AS d`)).rows[0]!.d;
+    const bulkIndexer = () => new SourceIndexer(deps, target, { expectedSources: BULK_LOAD_MIN_SOURCES, batchSources: 2 });
+
+    it('when it commits, then every source is there and the HNSW index exists again, as migrated', async () => {
+      const migrated = await hnswDefinition();
+      const indexer = bulkIndexer();
+      for (let n = 0; n < 5; n++) await indexer.add(document(n));
+      if (backend === 'postgres') {
+        // Written but not committed: another session sees none of it (PGlite is one session).
+        const other = new pg.Client({ connectionString: testDb.url });
+        await other.connect();
+        try {
+          const seen = await other.query(`SELECT count(*)::int AS n FROM llm_assistant.sources WHERE collection = 'test/bulk'`);
+          expect(seen.rows[0]).toEqual({ n: 0 });
+        } finally {
+          await other.end();
+        }
+      }
+      const summary = await indexer.finish();
+
+      expect(summary.documents.added).toBe(5);
+      expect(await hnswDefinition()).toBe(migrated);
+      const hits = await services.retriever.search({ query: 'invoice paid by bank transfer', k: 3, scope: { doctorId: null } });
+      expect(hits.some((hit) => hit.sourceId.startsWith('bulk/'))).toBe(true);
+    });
+
+    it('when it fails midway, then nothing of it stays and the HNSW index is intact', async () => {
+      const migrated = await hnswDefinition();
+      embedder.failWhen = (text) => text.includes('Bulk 3');
+      const indexer = bulkIndexer();
+      await expect(
+        (async () => {
+          for (let n = 0; n < 5; n++) await indexer.add(document(n));
+          await indexer.finish();
+        })(),
+      ).rejects.toThrow(/embedding failed/);
+      await indexer.abandon();
+
+      const { rows } = await services.db.pool.query(`SELECT count(*)::int AS n FROM llm_assistant.docs_chunks WHERE collection = 'test/bulk'`);
+      expect(rows[0]).toEqual({ n: 0 });
+      expect(await hnswDefinition()).toBe(migrated);
+    });
   });
 
   it('when the index was built with another embedding model, then start-up is refused with a re-index message', async () => {
