@@ -274,10 +274,31 @@ describe.each(backends)('search functions on %s', (_name, open) => {
     }
   });
 
+  it('when the index scan stops short under a filter, then an exact scan still returns k rows', async () => {
+    // As on a huge table under a filter the count did not flag: the planner must take the
+    // HNSW index (no module index, no sequential scan) and a tiny hnsw.max_scan_tuples
+    // makes the iterative scan give up after a few rows. Undone by the rollback.
+    await db.exec(`BEGIN; DROP INDEX llm_assistant.docs_chunks_module_idx; SET LOCAL enable_seqscan = off; SET LOCAL hnsw.max_scan_tuples = 20;`);
+    try {
+      const direct = await db.query<{ id: string }>(
+        `SELECT id FROM llm_assistant.docs_chunks WHERE module = 'rare' ORDER BY embedding <=> $1::vector LIMIT 10`,
+        [literal(fusionQuery)],
+      );
+      expect(direct.length).toBeLessThan(10); // the index alone stops short here
+      const rows = await search(db, fusionQuery, 10, null, `filter_modules => $3, min_similarity => -1, exact_scan_threshold => 0`, [['rare']]);
+      expect(rows).toHaveLength(10);
+      expect(rows.every((r) => r.module === 'rare')).toBe(true);
+    } finally {
+      await db.exec('ROLLBACK');
+    }
+  });
+
   it('when a chunk is found by both lists, then it ranks above chunks found by one', async () => {
     // Exact vector list: this is about fusion, not HNSW recall (which, on 20,000 random
     // vectors with m = 16, did once miss a 0.98 neighbour; see docs/retrieval-research.md).
-    const rows = await search(db, fusionQuery, 5, null, 'query_text => $3, exact_scan_threshold => 1000000, candidate_count => 5, min_similarity => -1', ['zebrafish']);
+    // The threshold applies to filtered searches: a filter that keeps every doc forces it.
+    const exactly = `filter_source_kinds => ARRAY['doc'], exact_scan_threshold => 1000000`;
+    const rows = await search(db, fusionQuery, 5, null, `query_text => $3, ${exactly}, candidate_count => 5, min_similarity => -1`, ['zebrafish']);
     const byId = new Map(rows.map((r) => [r.id, r]));
     expect(rows[0]!.id).toBe('fusion-both');
     expect(byId.get('fusion-both')!.match_reason).toBe('both');
@@ -285,7 +306,7 @@ describe.each(backends)('search functions on %s', (_name, open) => {
     expect(byId.get('fusion-vector')?.match_reason).toBe('vector');
     expect(byId.get('fusion-both')!.score).toBeGreaterThan(Math.max(byId.get('fusion-lexical')!.score, byId.get('fusion-vector')!.score));
     // Without text, the same call is vector-only.
-    const vectorOnly = await search(db, fusionQuery, 5, null, 'exact_scan_threshold => 1000000');
+    const vectorOnly = await search(db, fusionQuery, 5, null, exactly);
     expect(vectorOnly.every((r) => r.match_reason === 'vector' && r.lexical_rank === null)).toBe(true);
   });
 

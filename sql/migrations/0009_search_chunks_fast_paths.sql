@@ -1,0 +1,269 @@
+-- search_chunks, faster and sturdier (docs/benchmarks.md, search):
+-- - the visibility and filter predicate is written once, as an inlinable SQL function;
+-- - an unfiltered search does not count rows first (all documentation is visible, so it
+--   is not selective): it goes to the HNSW index, and any index scan that returns fewer
+--   candidates than asked (a filter more selective than the count saw, or a scan that
+--   hit hnsw.max_scan_tuples) is followed by an exact scan;
+-- - the vector candidates are found once, by a small statement, and carry their
+--   distance, so no embedding is read twice; a vector-only search (no question text)
+--   fetches only match_count of them and skips the lexical part.
+-- Ranking, scope and the signature are those of 0007.
+
+-- Whether a chunk is visible to doctor_id and passes the filters: documentation always,
+-- a record only when the doctor is listed on it. A plain SQL expression, so the planner
+-- inlines it and still uses an index on a filter column (patient_id = ...).
+CREATE OR REPLACE FUNCTION llm_assistant.chunk_visible(
+  chunk_source_kind text,
+  chunk_allowed_doctor_ids uuid[],
+  chunk_module text,
+  chunk_patient_id uuid,
+  doctor_id uuid,
+  filter_modules text[],
+  filter_source_kinds text[],
+  filter_patient_id uuid
+)
+RETURNS boolean
+LANGUAGE sql
+IMMUTABLE
+AS $fn$
+  SELECT (chunk_source_kind = 'doc' OR (doctor_id IS NOT NULL AND doctor_id = ANY (chunk_allowed_doctor_ids)))
+     AND (filter_modules IS NULL OR chunk_module = ANY (filter_modules))
+     AND (filter_source_kinds IS NULL OR chunk_source_kind = ANY (filter_source_kinds))
+     AND (filter_patient_id IS NULL OR chunk_patient_id = filter_patient_id);
+$fn$;
+
+CREATE OR REPLACE FUNCTION llm_assistant.chunk_match_count_at_least(
+  query tsquery,
+  wanted integer,
+  doctor_id uuid,
+  filter_modules text[],
+  filter_source_kinds text[],
+  filter_patient_id uuid
+)
+RETURNS boolean
+LANGUAGE sql
+STABLE
+AS $fn$
+  SELECT count(*) >= wanted
+  FROM (
+    SELECT 1 FROM llm_assistant.docs_chunks c
+    WHERE c.fts @@ query
+      AND llm_assistant.chunk_visible(c.source_kind, c.allowed_doctor_ids, c.module, c.patient_id,
+                                      doctor_id, filter_modules, filter_source_kinds, filter_patient_id)
+    LIMIT wanted
+  ) bounded;
+$fn$;
+
+-- Hybrid search. Visibility: a row is visible iff it is documentation, or a record the
+-- given doctor is allowed to see; doctor_id has no default so that forgetting it cannot
+-- mean "everything" (NULL means documentation only).
+--
+-- Vector candidates come from the HNSW index with an iterative scan (pgvector >= 0.8),
+-- or from an exact scan over the filtered rows: chosen up front for a patient, or when a
+-- module or source-kind filter leaves fewer than exact_scan_threshold rows (a bounded
+-- count), and taken after the index whenever the index returned fewer rows than asked. Lexical candidates come from the GIN index: rows holding all of the
+-- question's lexemes, else all but one, else any (questions carry words the text lacks),
+-- ranked by ts_rank on the OR of the lexemes with title/heading weights. Both lists are
+-- fused by weighted reciprocal rank (k = 60); every returned row must clear
+-- min_similarity (cosine), so an unrelated question returns nothing rather than noise.
+-- The floor depends on the embedding model, so its default is 0 and the caller passes
+-- the model's (OFFLINE_SIMILARITY_FLOOR for the offline embedder).
+CREATE OR REPLACE FUNCTION llm_assistant.search_chunks(
+  query_embedding vector(1536),
+  match_count integer,
+  doctor_id uuid,
+  query_text text DEFAULT NULL,
+  filter_modules text[] DEFAULT NULL,
+  filter_source_kinds text[] DEFAULT NULL,
+  filter_patient_id uuid DEFAULT NULL,
+  min_similarity real DEFAULT 0,
+  vector_weight real DEFAULT 1,
+  lexical_weight real DEFAULT 1,
+  ef_search integer DEFAULT 100,
+  -- How many candidates each list contributes to the fusion (at least match_count).
+  candidate_count integer DEFAULT 50,
+  -- Fewer matching rows than this: exact scan instead of the HNSW index.
+  exact_scan_threshold integer DEFAULT 1000
+)
+RETURNS TABLE (
+  id text,
+  source_kind text,
+  collection text,
+  source_id text,
+  source_uri text,
+  module text,
+  title text,
+  heading_path text[],
+  url text,
+  chunk_index integer,
+  content text,
+  metadata jsonb,
+  patient_id uuid,
+  similarity real,
+  vector_rank integer,
+  lexical_rank integer,
+  score double precision,
+  match_reason text
+)
+LANGUAGE plpgsql
+STABLE
+-- Restored when the function returns, so the set_config call below stays inside it.
+SET hnsw.iterative_scan = 'relaxed_order'
+SET hnsw.ef_search = 100
+AS $fn$
+#variable_conflict use_column
+DECLARE
+  pool integer;
+  use_exact boolean := false;
+  -- The vector candidates, nearest first (relaxed_order may return neighbours slightly
+  -- out of order, so they are sorted on the distance).
+  vector_ids text[];
+  vector_distances double precision[];
+  lexemes text[];
+  lexeme_count integer := 0;
+  lexical_query tsquery;
+  candidate_query tsquery;
+BEGIN
+  IF match_count IS NULL OR match_count < 1 THEN
+    RETURN;
+  END IF;
+
+  IF query_text IS NOT NULL AND coalesce(lexical_weight, 0) > 0 THEN
+    -- The question's lexemes (stemmed, stop words dropped), quoted so that any character
+    -- in a lexeme is taken literally.
+    SELECT array_agg('''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || '''' ORDER BY lexeme)
+    INTO lexemes
+    FROM unnest(tsvector_to_array(to_tsvector('english', query_text))) AS lexeme;
+    lexeme_count := coalesce(cardinality(lexemes), 0);
+  END IF;
+
+  IF lexeme_count > 0 THEN
+    -- Scoring uses the OR of all lexemes (partial matches still score); candidates come
+    -- from the strictest of: all lexemes, all but one, any, that yields match_count rows. An OR
+    -- of common words matches most of the corpus, and ranking every match costs
+    -- ~150 ms on 25k chunks, so it is the last resort.
+    lexical_query := array_to_string(lexemes, ' | ')::tsquery;
+    candidate_query := array_to_string(lexemes, ' & ')::tsquery;
+    IF lexeme_count > 1 AND NOT llm_assistant.chunk_match_count_at_least(candidate_query, match_count, doctor_id, filter_modules, filter_source_kinds, filter_patient_id) THEN
+      IF lexeme_count BETWEEN 3 AND 10 THEN
+        SELECT string_agg('(' || array_to_string(lexemes[:i - 1] || lexemes[i + 1:], ' & ') || ')', ' | ')::tsquery
+        INTO candidate_query
+        FROM generate_series(1, lexeme_count) AS i;
+        IF NOT llm_assistant.chunk_match_count_at_least(candidate_query, match_count, doctor_id, filter_modules, filter_source_kinds, filter_patient_id) THEN
+          candidate_query := lexical_query;
+        END IF;
+      ELSE
+        candidate_query := lexical_query;
+      END IF;
+    END IF;
+  END IF;
+
+  -- Vector-only: nothing to fuse, so the vector list needs no more than match_count.
+  pool := CASE WHEN candidate_query IS NULL THEN match_count
+               ELSE greatest(coalesce(candidate_count, 50), match_count) END;
+  -- ef_search must cover the pool, or HNSW returns fewer candidates than asked.
+  PERFORM set_config('hnsw.ef_search', greatest(coalesce(ef_search, 100), pool)::text, true);
+
+  IF filter_patient_id IS NOT NULL THEN
+    use_exact := true;
+  ELSIF filter_modules IS NOT NULL OR filter_source_kinds IS NOT NULL THEN
+    -- Bounded count: stops at the threshold, so its cost does not grow with the table.
+    SELECT count(*) < exact_scan_threshold INTO use_exact
+    FROM (
+      SELECT 1 FROM llm_assistant.docs_chunks c
+      WHERE llm_assistant.chunk_visible(c.source_kind, c.allowed_doctor_ids, c.module, c.patient_id,
+                                        search_chunks.doctor_id, filter_modules, filter_source_kinds, NULL)
+      LIMIT exact_scan_threshold
+    ) bounded;
+  END IF;
+
+  IF coalesce(vector_weight, 0) > 0 THEN
+    IF NOT use_exact THEN
+      SELECT array_agg(h.id ORDER BY h.distance, h.id), array_agg(h.distance ORDER BY h.distance, h.id)
+      INTO vector_ids, vector_distances
+      FROM (
+        SELECT c.id, c.embedding <=> query_embedding AS distance
+        FROM llm_assistant.docs_chunks c
+        WHERE llm_assistant.chunk_visible(c.source_kind, c.allowed_doctor_ids, c.module, c.patient_id,
+                                          search_chunks.doctor_id, filter_modules, filter_source_kinds, filter_patient_id)
+        ORDER BY c.embedding <=> query_embedding
+        LIMIT pool
+      ) h;
+    END IF;
+    IF coalesce(cardinality(vector_ids), 0) < pool THEN
+      SELECT array_agg(h.id ORDER BY h.distance, h.id), array_agg(h.distance ORDER BY h.distance, h.id)
+      INTO vector_ids, vector_distances
+      FROM (
+        SELECT c.id, c.embedding <=> query_embedding AS distance
+        FROM llm_assistant.docs_chunks c
+        WHERE llm_assistant.chunk_visible(c.source_kind, c.allowed_doctor_ids, c.module, c.patient_id,
+                                          search_chunks.doctor_id, filter_modules, filter_source_kinds, filter_patient_id)
+        -- "+ 0" keeps the planner off the HNSW index: this path must be exact.
+        ORDER BY (c.embedding <=> query_embedding) + 0
+        LIMIT pool
+      ) h;
+    END IF;
+  END IF;
+
+  IF candidate_query IS NULL THEN
+    RETURN QUERY
+    SELECT c.id, c.source_kind, c.collection, c.source_id, c.source_uri, c.module, c.title, c.heading_path, c.url,
+           c.chunk_index, c.content, c.metadata, c.patient_id,
+           (1 - v.distance)::real AS similarity,
+           v.rank::integer AS vector_rank,
+           NULL::integer AS lexical_rank,
+           (vector_weight / (60.0 + v.rank))::double precision AS score,
+           'vector'::text AS match_reason
+    FROM unnest(vector_ids, vector_distances) WITH ORDINALITY AS v (id, distance, rank)
+    JOIN llm_assistant.docs_chunks c ON c.id = v.id
+    WHERE 1 - v.distance >= coalesce(min_similarity, 0)
+    ORDER BY v.rank;
+    RETURN;
+  END IF;
+
+  RETURN QUERY
+  WITH vector_hits AS (
+    SELECT v.id, v.distance, v.rank::integer AS rank
+    FROM unnest(vector_ids, vector_distances) WITH ORDINALITY AS v (id, distance, rank)
+  ),
+  lexical_hits AS (
+    SELECT l.id, row_number() OVER (ORDER BY l.rank_value DESC, l.id)::integer AS rank
+    FROM (
+      SELECT c.id,
+             -- Weights {D, C, B, A} = body, -, heading, title. Full-text ranking has no
+             -- IDF, so body words ("research", "people") would outvote a rare title word:
+             -- the body counts little. ts_rank without length normalisation beat
+             -- ts_rank_cd on MedQuAD (docs/retrieval-research.md).
+             ts_rank('{0.02, 0.05, 0.4, 1.0}', c.fts, lexical_query, 0) AS rank_value
+      FROM llm_assistant.docs_chunks c
+      WHERE c.fts @@ candidate_query
+        AND llm_assistant.chunk_visible(c.source_kind, c.allowed_doctor_ids, c.module, c.patient_id,
+                                        search_chunks.doctor_id, filter_modules, filter_source_kinds, filter_patient_id)
+      ORDER BY rank_value DESC, c.id
+      LIMIT pool
+    ) l
+  ),
+  fused AS (
+    SELECT coalesce(v.id, l.id) AS id,
+           v.distance,
+           v.rank AS vector_rank,
+           l.rank AS lexical_rank,
+           coalesce(vector_weight / (60.0 + v.rank), 0) + coalesce(lexical_weight / (60.0 + l.rank), 0) AS score
+    FROM vector_hits v
+    FULL JOIN lexical_hits l ON l.id = v.id
+  )
+  SELECT c.id, c.source_kind, c.collection, c.source_id, c.source_uri, c.module, c.title, c.heading_path, c.url,
+         c.chunk_index, c.content, c.metadata, c.patient_id,
+         (1 - coalesce(f.distance, c.embedding <=> query_embedding))::real AS similarity,
+         f.vector_rank, f.lexical_rank, f.score::double precision,
+         CASE WHEN f.vector_rank IS NOT NULL AND f.lexical_rank IS NOT NULL THEN 'both'
+              WHEN f.vector_rank IS NOT NULL THEN 'vector'
+              ELSE 'lexical' END AS match_reason
+  FROM fused f
+  JOIN llm_assistant.docs_chunks c ON c.id = f.id
+  -- Vector hits carry their distance: only lexical-only hits read their embedding again.
+  WHERE (1 - coalesce(f.distance, c.embedding <=> query_embedding)) >= coalesce(min_similarity, 0)
+  ORDER BY f.score DESC, similarity DESC, c.id
+  LIMIT match_count;
+END;
+$fn$;
