@@ -81,10 +81,14 @@ export interface AnswerCacheDependencies {
   logger: Logger;
 }
 
-export type CacheHit = { kind: 'exact' | 'semantic'; answer: CachedAnswer };
+/** A cached answer and the conversation it was first given in (erasing that conversation erases it). */
+export type CacheHit = { kind: 'exact' | 'semantic'; answer: CachedAnswer; conversationId: string | null };
+
+/** What the exact layer stores under a key. */
+type ExactEntry = CachedAnswer & { conversationId: string };
 
 /** Bump when the cached payload or key layout changes. */
-const KEY_FORMAT = 1;
+const KEY_FORMAT = 2;
 
 const SELECT_STATE = `
   SELECT (SELECT generation FROM llm_assistant.index_state) AS generation,
@@ -93,7 +97,7 @@ const SELECT_STATE = `
 const BUMP_EPOCH = `UPDATE llm_assistant.answer_cache_state SET epoch = epoch + 1, updated_at = now()`;
 
 const SELECT_SEMANTIC = `
-  SELECT cache_key, answer, 1 - (question_embedding <=> $2::vector) AS similarity
+  SELECT cache_key, answer, conversation_id, 1 - (question_embedding <=> $2::vector) AS similarity
   FROM llm_assistant.query_cache
   WHERE scope_key = $1 AND guard_terms = $3::text[] AND expires_at > now()
   ORDER BY question_embedding <=> $2::vector
@@ -226,11 +230,12 @@ export class AnswerCache {
     const exact = await this.fromStore(() => this.deps.store.get(answerEntry(key.cacheKey)));
     if (exact.value) {
       this.deps.metrics.cacheLookups.inc({ result: 'exact_hit' });
-      return { kind: 'exact', answer: JSON.parse(exact.value) as CachedAnswer };
+      const { conversationId, ...answer } = JSON.parse(exact.value) as ExactEntry;
+      return { kind: 'exact', answer, conversationId };
     }
     try {
       const embedding = await this.embeddingOf(key, signal);
-      const { rows } = await this.deps.pool.query<{ cache_key: string; answer: CachedAnswer; similarity: number }>(
+      const { rows } = await this.deps.pool.query<{ cache_key: string; answer: CachedAnswer; conversation_id: string | null; similarity: number }>(
         SELECT_SEMANTIC,
         [key.scopeKey, toSql(embedding), key.guardTerms],
       );
@@ -238,7 +243,7 @@ export class AnswerCache {
       if (row && row.similarity >= this.options.semanticMinSimilarity) {
         await this.deps.pool.query(BUMP_HITS, [row.cache_key]);
         this.deps.metrics.cacheLookups.inc({ result: 'semantic_hit' });
-        return { kind: 'semantic', answer: row.answer };
+        return { kind: 'semantic', answer: row.answer, conversationId: row.conversation_id };
       }
     } catch (error) {
       signal?.throwIfAborted();
@@ -250,16 +255,8 @@ export class AnswerCache {
     return null;
   }
 
-  /**
-   * Stores an answer in both layers, and in the pre-retrieval layer when `first` is given,
-   * with the reverse indexes used to invalidate them. Never throws.
-   */
-  async remember(
-    key: AnswerKey,
-    answer: CachedAnswer,
-    conversationId: string,
-    first?: { key: string; modules: string[]; records: RecordRead[] },
-  ): Promise<void> {
+  /** Stores an answer in both layers, with the reverse indexes used to invalidate it. Never throws. */
+  async remember(key: AnswerKey, answer: CachedAnswer, conversationId: string): Promise<void> {
     try {
       const embedding = await this.embeddingOf(key);
       await this.deps.pool.query(UPSERT, [
@@ -278,16 +275,25 @@ export class AnswerCache {
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'answer not cached in the database');
     }
+    const entry: ExactEntry = { ...answer, conversationId };
+    await this.storeEntry(key.cacheKey, JSON.stringify(entry), conversationId, key.sourceKeys);
+  }
+
+  /**
+   * Stores the answer a first question got (generated or cached) under its pre-retrieval
+   * key, indexed by the conversation the answer comes from and the sources it was built
+   * from, so erasing that conversation or re-indexing a source removes it too. Never throws.
+   */
+  async rememberFirstQuestion(firstKey: string, entry: FirstQuestionAnswer, from: { conversationId: string; key: AnswerKey }): Promise<void> {
+    await this.storeEntry(firstKey, JSON.stringify(entry), from.conversationId, from.key.sourceKeys);
+  }
+
+  private async storeEntry(cacheKey: string, value: string, conversationId: string, sourceKeys: string[]): Promise<void> {
     const ttl = this.options.ttlSeconds;
-    const keys = first ? [key.cacheKey, first.key] : [key.cacheKey];
     await this.fromStore(async () => {
-      await this.deps.store.set(answerEntry(key.cacheKey), JSON.stringify(answer), ttl);
-      if (first) {
-        const entry: FirstQuestionAnswer = { ...answer, modules: first.modules, records: first.records };
-        await this.deps.store.set(answerEntry(first.key), JSON.stringify(entry), ttl);
-      }
-      await this.deps.store.addToSet(byConversation(conversationId), keys, ttl);
-      for (const sourceKey of key.sourceKeys) await this.deps.store.addToSet(bySource(sourceKey), keys, ttl);
+      await this.deps.store.set(answerEntry(cacheKey), value, ttl);
+      await this.deps.store.addToSet(byConversation(conversationId), [cacheKey], ttl);
+      for (const sourceKey of sourceKeys) await this.deps.store.addToSet(bySource(sourceKey), [cacheKey], ttl);
     });
   }
 

@@ -73,6 +73,8 @@ interface Prepared {
   records: RecordRead[];
   /** Set when the reply may be cached under it. */
   key?: AnswerKey;
+  /** For a reply from the cache: the conversation its answer was first given in. */
+  cachedFrom?: string | null;
 }
 
 export const NOTHING_FOUND =
@@ -118,12 +120,14 @@ export async function answerQuestion(deps: ChatDependencies, request: ChatReques
     },
     signal,
   });
-  if (prepared.key && reply.cached === false) {
-    await deps.cache.remember(
-      prepared.key,
-      { answer: reply.text, citations: reply.citations, removedCitations: reply.removedCitations },
-      conversationId,
-      firstKey ? { key: firstKey, modules: prepared.modules, records: prepared.records } : undefined,
+  const answer = { answer: reply.text, citations: reply.citations, removedCitations: reply.removedCitations };
+  if (prepared.key && reply.cached === false) await deps.cache.remember(prepared.key, answer, conversationId);
+  const from = reply.cached === false ? conversationId : prepared.cachedFrom;
+  if (firstKey && prepared.key && from) {
+    await deps.cache.rememberFirstQuestion(
+      firstKey,
+      { ...answer, modules: prepared.modules, records: prepared.records },
+      { conversationId: from, key: prepared.key },
     );
   }
 
@@ -177,17 +181,20 @@ async function retrieveAndAnswer(
 ): Promise<Prepared> {
   const { signal } = options;
   const question = await condenseQuestion(deps.model, request.message, memory, signal);
-  const modules = await deps.retriever.detectModules(question.text, { signal });
-  const hits = await deps.retriever.search({
-    query: question.text,
-    k: deps.limits.searchK,
-    scope: { doctorId: request.doctorId },
-    filters: {
-      ...(patientId ? { patientId } : {}),
-      ...(request.modules?.length ? { modules: request.modules } : {}),
-    },
-    signal,
-  });
+  // Independent reads: side by side, on two connections.
+  const [modules, hits] = await Promise.all([
+    deps.retriever.detectModules(question.text, { signal }),
+    deps.retriever.search({
+      query: question.text,
+      k: deps.limits.searchK,
+      scope: { doctorId: request.doctorId },
+      filters: {
+        ...(patientId ? { patientId } : {}),
+        ...(request.modules?.length ? { modules: request.modules } : {}),
+      },
+      signal,
+    }),
+  ]);
   await options.onRetrieved?.(hits);
   const found = {
     question,
@@ -215,7 +222,8 @@ async function retrieveAndAnswer(
     withHistory: Boolean(memory?.conversation.summary) || (memory?.recent.length ?? 0) > 0,
   });
   const hit = await deps.cache.lookup(key, signal);
-  return { ...found, key, reply: hit ? replayCached(hit, options) : await generateAnswer(deps.model, prompt, options) };
+  if (hit) return { ...found, key, reply: replayCached(hit, options), cachedFrom: hit.conversationId };
+  return { ...found, key, reply: await generateAnswer(deps.model, prompt, options) };
 }
 
 /** A follow-up becomes a standalone question using the conversation; a first question stands as it is. */

@@ -200,6 +200,20 @@ describe.each(databaseBackends())('chat API (offline answerer) on %s', (backend)
       ]);
     });
 
+    it('when a first question was answered from the shared cache, then erasing the conversation the answer came from erases it too', async () => {
+      const question = 'Where do I see the free slots of a provider?';
+      const { conversationId } = await ask(DOCTOR_A, { message: question });
+      expect((await ask(DOCTOR_B, { message: question })).cached).toBe('exact');
+      const searches = retriever.searches.length;
+      expect((await ask(DOCTOR_B, { message: question })).cached).toBe('exact');
+      expect(retriever.searches).toHaveLength(searches);
+
+      await fetch(`${app.baseUrl}/v1/conversations/${conversationId}`, { method: 'DELETE', headers: app.authHeaders(DOCTOR_A) });
+
+      expect((await ask(DOCTOR_B, { message: question })).cached).toBe(false);
+      expect(retriever.searches).toHaveLength(searches + 1);
+    });
+
     it('when the module filter differs, then the first question is searched again', async () => {
       const question = 'How do I book a follow-up appointment slot?';
       await ask(DOCTOR_A, { message: question });
