@@ -100,6 +100,9 @@ export function splitWindow<T extends { question: string; answer: string }>(
   turns: T[],
   windowTokens: number,
 ): { recent: T[]; overflow: T[] } {
+  // Tokens never outnumber UTF-8 bytes: turns that fit by their bytes fit, uncounted (the tokenizer is most of a cache hit's CPU).
+  const bytes = turns.reduce((sum, turn) => sum + Buffer.byteLength(turn.question) + Buffer.byteLength(turn.answer), 0);
+  if (bytes <= windowTokens) return { recent: turns, overflow: [] };
   let used = 0;
   let start = turns.length;
   while (start > 0) {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { CommitBatcher } from '../db/commit-batcher.js';
+import { CommitBatcher } from '../lib/commit-batcher.js';
 import { withTransaction } from '../db/database.js';
 
 export interface Conversation {
@@ -93,18 +93,19 @@ const INSERT_TURN = `
     (conversation_id, turn_index, question, standalone_question, answer, citations, usage)
   VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)`;
 
-// First turns of new conversations, many at a time (see appendTurn): one row per element.
-const INSERT_NEW_CONVERSATIONS = `
-  INSERT INTO llm_assistant.conversation_memory (id, doctor_id, patient_id, turn_count, expires_at)
-  SELECT id, doctor_id, patient_id, 1, now() + make_interval(days => $4)
-  FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS t(id, doctor_id, patient_id)`;
-
+// First turns of new conversations, many at a time (see appendTurn): one row per array
+// element, both tables in one statement, so one round trip per batch.
 const INSERT_FIRST_TURNS = `
+  WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+      AS t(id, doctor_id, patient_id, question, standalone_question, answer, citations, usage)
+  ), conversations AS (
+    INSERT INTO llm_assistant.conversation_memory (id, doctor_id, patient_id, turn_count, expires_at)
+    SELECT id, doctor_id, patient_id, 1, now() + make_interval(days => $9) FROM input
+  )
   INSERT INTO llm_assistant.conversation_turns
     (conversation_id, turn_index, question, standalone_question, answer, citations, usage)
-  SELECT id, 0, question, standalone_question, answer, citations::jsonb, usage::jsonb
-  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-    AS t(id, question, standalone_question, answer, citations, usage)`;
+  SELECT id, 0, question, standalone_question, answer, citations::jsonb, usage::jsonb FROM input`;
 
 // Turns and cached answers go with it (ON DELETE CASCADE).
 const DELETE_OWNED = `DELETE FROM llm_assistant.conversation_memory WHERE id = $1 AND doctor_id = $2`;
@@ -123,7 +124,7 @@ export class ConversationRepository {
     private readonly pool: pg.Pool,
     private readonly retentionDays: number,
   ) {
-    this.firstTurns = new CommitBatcher(pool, (client, inputs) => this.insertFirstTurns(client, inputs));
+    this.firstTurns = new CommitBatcher((inputs) => this.insertFirstTurns(inputs));
   }
 
   /** The conversation if it exists, has not expired and belongs to this doctor; null otherwise. */
@@ -174,20 +175,17 @@ export class ConversationRepository {
     });
   }
 
-  private async insertFirstTurns(client: pg.PoolClient, inputs: AppendTurnInput[]): Promise<void> {
-    await client.query(INSERT_NEW_CONVERSATIONS, [
+  private async insertFirstTurns(inputs: AppendTurnInput[]): Promise<void> {
+    await this.pool.query(INSERT_FIRST_TURNS, [
       inputs.map((input) => input.conversationId),
       inputs.map((input) => input.doctorId),
       inputs.map((input) => input.patientId),
-      this.retentionDays,
-    ]);
-    await client.query(INSERT_FIRST_TURNS, [
-      inputs.map((input) => input.conversationId),
       inputs.map((input) => input.turn.question),
       inputs.map((input) => input.turn.standaloneQuestion),
       inputs.map((input) => input.turn.answer),
       inputs.map((input) => JSON.stringify(input.turn.citations)),
       inputs.map((input) => JSON.stringify(input.turn.usage)),
+      this.retentionDays,
     ]);
   }
 

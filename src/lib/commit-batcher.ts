@@ -1,6 +1,3 @@
-import type pg from 'pg';
-import { withTransaction } from './database.js';
-
 interface Pending<T> {
   item: T;
   resolve: () => void;
@@ -10,19 +7,19 @@ interface Pending<T> {
 const INTEGRITY_VIOLATION = '23';
 
 /**
- * Groups the rows of concurrent requests into one transaction (group commit): one
- * commit, hence one WAL flush, for every request waiting at that moment. A lone request
- * is written at once; requests arriving during a commit go into the next one. Each
- * `add` resolves only when the transaction holding its row has committed, so nothing
- * acknowledged is ever lost, and rejects with that transaction's error.
+ * Groups the rows of concurrent requests into one write (group commit): one commit,
+ * hence one WAL flush, for every request waiting at that moment. A lone request is
+ * written at once; requests arriving during a write go into the next one. `write` must
+ * commit its items atomically (one statement, or its own transaction). Each `add`
+ * resolves only once the write holding its row has committed, so nothing acknowledged
+ * is ever lost, and rejects with that write's error.
  */
 export class CommitBatcher<T> {
   private queue: Pending<T>[] = [];
   private flushing = false;
 
   constructor(
-    private readonly pool: pg.Pool,
-    private readonly write: (client: pg.PoolClient, items: T[]) => Promise<void>,
+    private readonly write: (items: T[]) => Promise<void>,
     private readonly maxBatch = 500,
   ) {}
 
@@ -38,22 +35,18 @@ export class CommitBatcher<T> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
-        await this.commit(batch.map((pending) => pending.item));
+        await this.write(batch.map((pending) => pending.item));
         for (const pending of batch) pending.resolve();
       } catch (error) {
         // One bad row must not fail its neighbours: on a constraint violation each is retried alone.
         const code = (error as { code?: unknown }).code;
         if (batch.length > 1 && typeof code === 'string' && code.startsWith(INTEGRITY_VIOLATION)) {
-          await Promise.all(batch.map((pending) => this.commit([pending.item]).then(pending.resolve, pending.reject)));
+          await Promise.all(batch.map((pending) => this.write([pending.item]).then(pending.resolve, pending.reject)));
         } else {
           for (const pending of batch) pending.reject(error);
         }
       }
     }
     this.flushing = false;
-  }
-
-  private commit(items: T[]): Promise<void> {
-    return withTransaction(this.pool, (client) => this.write(client, items));
   }
 }
