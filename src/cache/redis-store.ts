@@ -26,6 +26,8 @@ export class RedisStore implements KeyValueStore {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       lazyConnect: false,
+      // Commands issued in the same tick (rate limits, cache reads of concurrent requests) share one write.
+      enableAutoPipelining: true,
       retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
     });
     let reported = false;
