@@ -291,9 +291,12 @@ export class AnswerCache {
   private async storeEntry(cacheKey: string, value: string, conversationId: string, sourceKeys: string[]): Promise<void> {
     const ttl = this.options.ttlSeconds;
     await this.fromStore(async () => {
+      // Reverse indexes first: an entry is never stored where erasure or invalidation cannot find it.
+      await Promise.all([
+        this.deps.store.addToSet(byConversation(conversationId), [cacheKey], ttl),
+        ...sourceKeys.map((sourceKey) => this.deps.store.addToSet(bySource(sourceKey), [cacheKey], ttl)),
+      ]);
       await this.deps.store.set(answerEntry(cacheKey), value, ttl);
-      await this.deps.store.addToSet(byConversation(conversationId), [cacheKey], ttl);
-      for (const sourceKey of sourceKeys) await this.deps.store.addToSet(bySource(sourceKey), [cacheKey], ttl);
     });
   }
 
