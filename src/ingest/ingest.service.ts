@@ -15,8 +15,9 @@ export interface ReindexRequest {
 
 /**
  * What admins and the main apps can ask of ingestion: re-index a folder (as a job) and
- * push patient records. Folders must lie under an allowed root: the API must not become
- * a way to read arbitrary files of the server.
+ * push patient records. Folders asked for through the API must lie under an allowed
+ * root: the API must not become a way to read arbitrary files of the server. The CLI
+ * reads what its operator can read anyway.
  */
 export class IngestService {
   constructor(
@@ -27,6 +28,7 @@ export class IngestService {
 
   /** Starts a re-index job and returns at once; the job runs in the background. */
   async startReindex(request: ReindexRequest, requestedBy: string | null): Promise<JobRecord> {
+    this.assertAllowedRoot(request.path);
     const docs = await this.resolveRequest(request);
     const job = await this.jobs.start('docs', `docs:${docs.collection}`, requestedBy);
     // The outcome is recorded on the job row; nobody awaits it here.
@@ -69,18 +71,22 @@ export class IngestService {
     return ingestPatientRecords(this.deps, patients, { signal });
   }
 
-  private async resolveRequest(request: ReindexRequest): Promise<DocsIngestRequest & { collection: string }> {
-    const rootDir = path.resolve(request.path);
+  private assertAllowedRoot(folder: string): void {
+    const rootDir = path.resolve(folder);
     const allowed = this.allowedRoots.some((root) => {
       const relative = path.relative(path.resolve(root), rootDir);
       return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
     });
     if (!allowed) {
-      throw new ValidationError(`${request.path} is outside the folders this service may index (INGEST_ALLOWED_ROOTS).`, {
+      throw new ValidationError(`${folder} is outside the folders this service may index (INGEST_ALLOWED_ROOTS).`, {
         code: 'path_not_allowed',
         details: [{ path: 'path', message: 'outside INGEST_ALLOWED_ROOTS' }],
       });
     }
+  }
+
+  private async resolveRequest(request: ReindexRequest): Promise<DocsIngestRequest & { collection: string }> {
+    const rootDir = path.resolve(request.path);
     const info = await stat(rootDir).catch(() => null);
     if (!info?.isDirectory()) {
       throw new ValidationError(`${request.path} is not a folder.`, {

@@ -69,6 +69,14 @@ describe.each(databaseBackends())('admin API on %s', (backend) => {
     expect(await readJson(response)).toMatchObject({ code: 'path_not_allowed' });
   });
 
+  it('when the CLI indexes a folder outside the allowed roots, then it is indexed: the roots bound the API only', async () => {
+    const outside = await mkdtemp(path.join(tmpdir(), 'cli-docs-'));
+    await cp('examples/docs/settings', path.join(outside, 'settings'), { recursive: true });
+    const { job, summary } = await app.services.ingest.reindex({ path: outside, collection: 'cli/outside' }, 'cli');
+    expect(job.state).toBe('succeeded');
+    expect(summary?.documents.added).toBeGreaterThan(0);
+  });
+
   it('when a job id is unknown, then 404 in the problem shape', async () => {
     const response = await fetch(`${app.baseUrl}/v1/admin/jobs/00000000-0000-4000-8000-000000000000`, { headers: app.authHeaders() });
     expect(response.status).toBe(404);
