@@ -6,7 +6,12 @@
 --   hit hnsw.max_scan_tuples) is followed by an exact scan;
 -- - the vector candidates are found once, by a small statement, and carry their
 --   distance, so no embedding is read twice; a vector-only search (no question text)
---   fetches only match_count of them and skips the lexical part.
+--   fetches only match_count of them and skips the lexical part;
+-- - the planner is kept on the HNSW index for the index path (it costs an exact scan
+--   lower, not counting the TOAST reads that make it ~100x slower);
+-- - lexical candidates relax from all of the question's lexemes down to half of them
+--   before falling back to any of them (ranking every row that shares one word with the
+--   question was the slowest part of a search).
 -- Ranking, scope and the signature are those of 0007.
 
 -- Whether a chunk is visible to doctor_id and passes the filters: documentation always,
@@ -52,6 +57,29 @@ AS $fn$
                                       doctor_id, filter_modules, filter_source_kinds, filter_patient_id)
     LIMIT wanted
   ) bounded;
+$fn$;
+
+-- A tsquery matching text that holds at least `wanted` of the (quoted) lexemes: the OR of
+-- every combination of that many, each an AND. Used with at most ten lexemes (252
+-- combinations at worst).
+CREATE OR REPLACE FUNCTION llm_assistant.tsquery_at_least(lexemes text[], wanted integer)
+RETURNS tsquery
+LANGUAGE sql
+IMMUTABLE
+-- The planner's row estimates for the recursion are wild (166k rows for 6 lexemes), which
+-- would have it JIT-compile a query that runs in microseconds (150 ms of compiling).
+SET jit = off
+AS $fn$
+  WITH RECURSIVE combination (last, members) AS (
+    SELECT i, ARRAY[i] FROM generate_series(1, cardinality(lexemes)) AS i
+    UNION ALL
+    SELECT j, c.members || j
+    FROM combination c, generate_series(c.last + 1, cardinality(lexemes)) AS j
+    WHERE cardinality(c.members) < wanted
+  )
+  SELECT string_agg('(' || (SELECT string_agg(lexemes[k], ' & ') FROM unnest(c.members) AS k) || ')', ' | ')::tsquery
+  FROM combination c
+  WHERE cardinality(c.members) = wanted;
 $fn$;
 
 -- Hybrid search. Visibility: a row is visible iff it is documentation, or a record the
@@ -107,9 +135,10 @@ RETURNS TABLE (
 )
 LANGUAGE plpgsql
 STABLE
--- Restored when the function returns, so the set_config call below stays inside it.
+-- Restored when the function returns, so the set_config calls below stay inside it.
 SET hnsw.iterative_scan = 'relaxed_order'
 SET hnsw.ef_search = 100
+SET enable_sort = on
 AS $fn$
 #variable_conflict use_column
 DECLARE
@@ -121,6 +150,8 @@ DECLARE
   vector_distances double precision[];
   lexemes text[];
   lexeme_count integer := 0;
+  -- How many of the question's lexemes a lexical candidate must contain.
+  required integer;
   lexical_query tsquery;
   candidate_query tsquery;
 BEGIN
@@ -139,23 +170,23 @@ BEGIN
 
   IF lexeme_count > 0 THEN
     -- Scoring uses the OR of all lexemes (partial matches still score); candidates come
-    -- from the strictest of: all lexemes, all but one, any, that yields match_count rows. An OR
-    -- of common words matches most of the corpus, and ranking every match costs
-    -- ~150 ms on 25k chunks, so it is the last resort.
+    -- from the strictest of: all lexemes, all but one, all but two... down to half of
+    -- them, then any, that yields match_count rows. An OR of common words matches most of
+    -- the corpus, and ranking every match costs ~150-250 ms on 25k chunks (each row's
+    -- text vector is read), so it is the last resort.
     lexical_query := array_to_string(lexemes, ' | ')::tsquery;
+    required := lexeme_count;
     candidate_query := array_to_string(lexemes, ' & ')::tsquery;
-    IF lexeme_count > 1 AND NOT llm_assistant.chunk_match_count_at_least(candidate_query, match_count, doctor_id, filter_modules, filter_source_kinds, filter_patient_id) THEN
-      IF lexeme_count BETWEEN 3 AND 10 THEN
-        SELECT string_agg('(' || array_to_string(lexemes[:i - 1] || lexemes[i + 1:], ' & ') || ')', ' | ')::tsquery
-        INTO candidate_query
-        FROM generate_series(1, lexeme_count) AS i;
-        IF NOT llm_assistant.chunk_match_count_at_least(candidate_query, match_count, doctor_id, filter_modules, filter_source_kinds, filter_patient_id) THEN
-          candidate_query := lexical_query;
-        END IF;
-      ELSE
+    WHILE lexeme_count > 1
+      AND NOT llm_assistant.chunk_match_count_at_least(candidate_query, match_count, doctor_id, filter_modules, filter_source_kinds, filter_patient_id) LOOP
+      required := required - 1;
+      -- Past ten lexemes the combinations grow too many to be worth it.
+      IF required < greatest(2, ceil(lexeme_count / 2.0)) OR lexeme_count > 10 THEN
         candidate_query := lexical_query;
+        EXIT;
       END IF;
-    END IF;
+      candidate_query := llm_assistant.tsquery_at_least(lexemes, required);
+    END LOOP;
   END IF;
 
   -- Vector-only: nothing to fuse, so the vector list needs no more than match_count.
@@ -179,6 +210,10 @@ BEGIN
 
   IF coalesce(vector_weight, 0) > 0 THEN
     IF NOT use_exact THEN
+      -- The planner costs an exact scan below the HNSW index on tens of thousands of rows
+      -- (it does not count reading each vector from TOAST): ~150 ms instead of ~2 ms on
+      -- MedQuAD. No sort means the order can only come from the index.
+      PERFORM set_config('enable_sort', 'off', true);
       SELECT array_agg(h.id ORDER BY h.distance, h.id), array_agg(h.distance ORDER BY h.distance, h.id)
       INTO vector_ids, vector_distances
       FROM (
@@ -189,6 +224,7 @@ BEGIN
         ORDER BY c.embedding <=> query_embedding
         LIMIT pool
       ) h;
+      PERFORM set_config('enable_sort', 'on', true);
     END IF;
     IF coalesce(cardinality(vector_ids), 0) < pool THEN
       SELECT array_agg(h.id ORDER BY h.distance, h.id), array_agg(h.distance ORDER BY h.distance, h.id)
