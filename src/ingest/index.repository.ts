@@ -46,8 +46,11 @@ const SELECT_STORED_CHUNKS = `
   SELECT source_id, id, chunk_index FROM llm_assistant.docs_chunks
   WHERE source_kind = $1 AND collection = $2 AND source_id = ANY ($3)`;
 
+// One index probe per hash, whatever the statistics say: right after a bulk load
+// (never analyzed) the planner would scan the whole table for \`content_hash = ANY\`.
 const SELECT_STORED_CONTENT_HASHES = `
-  SELECT DISTINCT content_hash FROM llm_assistant.docs_chunks WHERE content_hash = ANY ($1)`;
+  SELECT h.content_hash FROM unnest($1::text[]) AS h (content_hash)
+  CROSS JOIN LATERAL (SELECT FROM llm_assistant.docs_chunks c WHERE c.content_hash = h.content_hash LIMIT 1) AS stored`;
 
 const UPSERT_SOURCES = `
   INSERT INTO llm_assistant.sources AS s
@@ -62,7 +65,8 @@ const UPSERT_SOURCES = `
     uri = excluded.uri, module = excluded.module, title = excluded.title, url = excluded.url,
     content_hash = excluded.content_hash, patient_id = excluded.patient_id,
     allowed_doctor_ids = excluded.allowed_doctor_ids, chunk_count = excluded.chunk_count,
-    metadata = excluded.metadata, indexed_at = now()`;
+    metadata = excluded.metadata, indexed_at = now()
+  RETURNING source_id, xmax = 0 AS inserted`;
 
 // New chunks with their embedding go straight into docs_chunks by binary COPY: no
 // per-value parameter encoding, no text round trip of 1536 floats, and the server's
@@ -164,7 +168,7 @@ export async function selectStoredContentHashes(db: Queryable, hashes: string[])
 export async function writeSources(client: pg.PoolClient, target: SourceTarget, sources: PreparedSource[]): Promise<void> {
   if (sources.length === 0) return;
   const { sourceKind, collection } = target;
-  await client.query(UPSERT_SOURCES, [
+  const upserted = await client.query<{ source_id: string; inserted: boolean }>(UPSERT_SOURCES, [
     sourceKind,
     collection,
     sources.map((s) => s.sourceId),
@@ -186,12 +190,17 @@ export async function writeSources(client: pg.PoolClient, target: SourceTarget, 
     if (rest.length > 0) await insertChunksByUnnest(client, target, rest, connection.vectorOid);
   }
 
-  await client.query(DELETE_STALE_CHUNKS, [
-    sourceKind,
-    collection,
-    sources.map((s) => s.sourceId),
-    sources.flatMap((s) => s.chunks.map((chunk) => chunk.id)),
-  ]);
+  // A source row inserted just now (xmax = 0) had no chunks: the foreign key needs the
+  // row, and a concurrent writer of it would wait on ours. Only the others can hold stale chunks.
+  const updated = new Set(upserted.rows.filter((row) => !row.inserted).map((row) => row.source_id));
+  if (updated.size > 0) {
+    await client.query(DELETE_STALE_CHUNKS, [
+      sourceKind,
+      collection,
+      [...updated],
+      sources.filter((s) => updated.has(s.sourceId)).flatMap((s) => s.chunks.map((chunk) => chunk.id)),
+    ]);
+  }
 
   const kept = sources.flatMap((source) => source.chunks.filter((chunk) => chunk.kept).map((chunk) => ({ source, chunk })));
   if (kept.length > 0) {
@@ -392,6 +401,8 @@ export async function beginBulkLoad(pool: pg.Pool): Promise<BulkLoad | null> {
       try {
         await client.query(`SET LOCAL maintenance_work_mem = '${BULK_MAINTENANCE_WORK_MEM}'`);
         await client.query(indexDefinition);
+        // Searches are planned from these statistics; autovacuum would take a while.
+        await client.query('ANALYZE llm_assistant.docs_chunks, llm_assistant.sources');
       } catch (error) {
         await end('ROLLBACK').catch(() => undefined);
         throw error;

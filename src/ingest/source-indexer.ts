@@ -213,10 +213,11 @@ export class SourceIndexer {
     if (this.bulk === undefined) this.bulk = await this.startBulkLoad();
     // Inside a bulk load, reads go through its transaction: they see its earlier batches.
     const db = this.bulk?.client ?? this.deps.pool;
+    // Sources not stored when the run began have no chunks to keep (the write re-checks).
     const stored = await selectStoredChunks(
       db,
       this.target,
-      documents.map((document) => document.sourceId),
+      documents.map((document) => document.sourceId).filter((sourceId) => this.storedSources?.has(sourceId)),
     );
     const prepared = documents.map((document) => this.prepare(document, stored.get(document.sourceId)));
     await this.embedNewChunks(db, prepared);
