@@ -8,10 +8,7 @@
 --   distance, so no embedding is read twice; a vector-only search (no question text)
 --   fetches only match_count of them and skips the lexical part;
 -- - the planner is kept on the HNSW index for the index path (it costs an exact scan
---   lower, not counting the TOAST reads that make it ~100x slower);
--- - lexical candidates relax from all of the question's lexemes down to half of them
---   before falling back to any of them (ranking every row that shares one word with the
---   question was the slowest part of a search).
+--   lower, not counting the TOAST reads that make it ~100x slower).
 -- Ranking, scope and the signature are those of 0007.
 
 -- Whether a chunk is visible to doctor_id and passes the filters: documentation always,
@@ -57,29 +54,6 @@ AS $fn$
                                       doctor_id, filter_modules, filter_source_kinds, filter_patient_id)
     LIMIT wanted
   ) bounded;
-$fn$;
-
--- A tsquery matching text that holds at least `wanted` of the (quoted) lexemes: the OR of
--- every combination of that many, each an AND. Used with at most ten lexemes (252
--- combinations at worst).
-CREATE OR REPLACE FUNCTION llm_assistant.tsquery_at_least(lexemes text[], wanted integer)
-RETURNS tsquery
-LANGUAGE sql
-IMMUTABLE
--- The planner's row estimates for the recursion are wild (166k rows for 6 lexemes), which
--- would have it JIT-compile a query that runs in microseconds (150 ms of compiling).
-SET jit = off
-AS $fn$
-  WITH RECURSIVE combination (last, members) AS (
-    SELECT i, ARRAY[i] FROM generate_series(1, cardinality(lexemes)) AS i
-    UNION ALL
-    SELECT j, c.members || j
-    FROM combination c, generate_series(c.last + 1, cardinality(lexemes)) AS j
-    WHERE cardinality(c.members) < wanted
-  )
-  SELECT string_agg('(' || (SELECT string_agg(lexemes[k], ' & ') FROM unnest(c.members) AS k) || ')', ' | ')::tsquery
-  FROM combination c
-  WHERE cardinality(c.members) = wanted;
 $fn$;
 
 -- Hybrid search. Visibility: a row is visible iff it is documentation, or a record the
@@ -150,8 +124,6 @@ DECLARE
   vector_distances double precision[];
   lexemes text[];
   lexeme_count integer := 0;
-  -- How many of the question's lexemes a lexical candidate must contain.
-  required integer;
   lexical_query tsquery;
   candidate_query tsquery;
 BEGIN
@@ -170,23 +142,23 @@ BEGIN
 
   IF lexeme_count > 0 THEN
     -- Scoring uses the OR of all lexemes (partial matches still score); candidates come
-    -- from the strictest of: all lexemes, all but one, all but two... down to half of
-    -- them, then any, that yields match_count rows. An OR of common words matches most of
-    -- the corpus, and ranking every match costs ~150-250 ms on 25k chunks (each row's
-    -- text vector is read), so it is the last resort.
+    -- from the strictest of: all lexemes, all but one, any, that yields match_count rows. An OR
+    -- of common words matches most of the corpus, and ranking every match costs
+    -- ~150 ms on 25k chunks, so it is the last resort.
     lexical_query := array_to_string(lexemes, ' | ')::tsquery;
-    required := lexeme_count;
     candidate_query := array_to_string(lexemes, ' & ')::tsquery;
-    WHILE lexeme_count > 1
-      AND NOT llm_assistant.chunk_match_count_at_least(candidate_query, match_count, doctor_id, filter_modules, filter_source_kinds, filter_patient_id) LOOP
-      required := required - 1;
-      -- Past ten lexemes the combinations grow too many to be worth it.
-      IF required < greatest(2, ceil(lexeme_count / 2.0)) OR lexeme_count > 10 THEN
+    IF lexeme_count > 1 AND NOT llm_assistant.chunk_match_count_at_least(candidate_query, match_count, doctor_id, filter_modules, filter_source_kinds, filter_patient_id) THEN
+      IF lexeme_count BETWEEN 3 AND 10 THEN
+        SELECT string_agg('(' || array_to_string(lexemes[:i - 1] || lexemes[i + 1:], ' & ') || ')', ' | ')::tsquery
+        INTO candidate_query
+        FROM generate_series(1, lexeme_count) AS i;
+        IF NOT llm_assistant.chunk_match_count_at_least(candidate_query, match_count, doctor_id, filter_modules, filter_source_kinds, filter_patient_id) THEN
+          candidate_query := lexical_query;
+        END IF;
+      ELSE
         candidate_query := lexical_query;
-        EXIT;
       END IF;
-      candidate_query := llm_assistant.tsquery_at_least(lexemes, required);
-    END LOOP;
+    END IF;
   END IF;
 
   -- Vector-only: nothing to fuse, so the vector list needs no more than match_count.

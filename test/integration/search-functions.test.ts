@@ -293,15 +293,6 @@ describe.each(backends)('search functions on %s', (_name, open) => {
     }
   });
 
-  it('when lexical candidates are relaxed, then they hold at least the required number of the question\u2019s words', async () => {
-    const rows = await db.query<{ three: boolean; two: boolean; query: string }>(
-      `SELECT to_tsvector('simple', 'alpha beta gamma') @@ q AS three, to_tsvector('simple', 'alpha beta') @@ q AS two, q::text AS query
-       FROM llm_assistant.tsquery_at_least(ARRAY['''alpha''', '''beta''', '''gamma''', '''delta'''], 3) AS q`,
-    );
-    expect(rows[0]).toMatchObject({ three: true, two: false });
-    expect(rows[0]!.query.split('|')).toHaveLength(4); // C(4, 3) combinations
-  });
-
   it('when a chunk is found by both lists, then it ranks above chunks found by one', async () => {
     // Exact vector list: this is about fusion, not HNSW recall (which, on 20,000 random
     // vectors with m = 16, did once miss a 0.98 neighbour; see docs/retrieval-research.md).
