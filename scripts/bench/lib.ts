@@ -134,7 +134,13 @@ export async function resetPeakRss(): Promise<void> {
  * A fresh, migrated database on the benchmark server (dropped first if it exists), and
  * a pool on it. Never the test databases: the name must start with `llm_bench`.
  */
-export async function freshDatabase(serverUrl: string, name: string, poolMax = 4): Promise<{ url: string; pool: pg.Pool }> {
+export async function freshDatabase(
+  serverUrl: string,
+  name: string,
+  poolMax = 4,
+  /** Session settings every connection starts with (libpq `options`, e.g. `-c hnsw.ef_search=100`). */
+  sessionOptions?: string,
+): Promise<{ url: string; pool: pg.Pool }> {
   if (!/^llm_bench\w*$/.test(name)) throw new Error(`Refusing to recreate database "${name}": benchmark databases start with llm_bench`);
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -146,7 +152,7 @@ export async function freshDatabase(serverUrl: string, name: string, poolMax = 4
   }
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: poolMax, application_name: 'llm-bench' });
+  const pool = new pg.Pool({ connectionString: url.toString(), max: poolMax, application_name: 'llm-bench', options: sessionOptions });
   await migrate(pool, await readMigrationFiles());
   return { url: url.toString(), pool };
 }
