@@ -13,7 +13,6 @@ import {
   docsChunkFields,
   langchainFields,
   langchainMetadata,
-  LANGCHAIN_TABLE,
   moduleOf,
   openLangchainStore,
   syntheticChunks,
@@ -28,7 +27,6 @@ interface LoadResult {
   name: string;
   rows: number;
   ms: number;
-  peakRssMb: number;
 }
 
 /**
@@ -41,40 +39,51 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
   const size = options.size ?? 100_000;
   const withIndexSize = Math.max(BATCH, Math.floor(size / 50));
   const vectors = new ClusteredVectors(11);
+  // Two databases, so that every loader writes into a table of the same size at the same moment.
   const { pool } = await freshDatabase(options.serverUrl, 'llm_bench_ingest', 4);
+  const { pool: copyPool } = await freshDatabase(options.serverUrl, 'llm_bench_ingest_copy', 2);
   const store = await openLangchainStore(pool);
+  const copyStore = await openLangchainStore(copyPool); // creates LangChain's table for the raw COPY into it
   try {
-    const results: LoadResult[] = [];
     options.log(`writer with the HNSW index in place, ${withIndexSize} chunks`);
-    results.push(await measureLoad('project writer, HNSW index present', withIndexSize, vectors, (batch) => writeBatch(pool, batch)));
+    const withIndex: LoadResult = { name: 'project writer, HNSW index present', rows: withIndexSize, ms: 0 };
+    for (let from = 0; from < withIndexSize; from += BATCH) {
+      const batch = [...syntheticChunks(vectors, from, Math.min(withIndexSize, from + BATCH))];
+      withIndex.ms += (await timed(() => writeBatch(pool, batch))).ms;
+    }
     await emptyIndex(pool);
     await pool.query('DROP INDEX llm_assistant.docs_chunks_embedding_hnsw');
+    await copyPool.query('DROP INDEX llm_assistant.docs_chunks_embedding_hnsw');
 
-    options.log(`writer (writeSources), ${size} chunks`);
-    results.push(await measureLoad('project writer (writeSources)', size, vectors, (batch) => writeBatch(pool, batch)));
-    await emptyIndex(pool);
-
-    options.log(`binary COPY, ${size} chunks`);
-    results.push(await measureLoad('raw COPY (FORMAT BINARY)', size, vectors, (batch) => copyBatch(pool, batch)));
-
-    options.log(`LangChain addVectors, ${size} chunks`);
-    results.push(
-      await measureLoad('LangChain PGVectorStore.addVectors', size, vectors, (batch) =>
-        store.addVectors(
-          batch.map((chunk) => Array.from(chunk.embedding)),
-          batch.map((chunk) => new Document({ pageContent: chunk.content, metadata: langchainMetadata(chunk) })),
-        ),
-      ),
-    );
-
-    // The same COPY into LangChain's narrower table: what the table shape alone costs.
-    await pool.query(`TRUNCATE ${LANGCHAIN_TABLE}`);
-    options.log(`binary COPY into LangChain's table, ${size} chunks`);
-    results.push(
-      await measureLoad("raw COPY into LangChain's table", size, vectors, (batch) =>
-        withTransaction(pool, (client) => copyBinary(client, LANGCHAIN_COPY_TARGET, batch.map(langchainFields))),
-      ),
-    );
+    const loaders: { result: LoadResult; load: (batch: SyntheticChunk[]) => Promise<unknown> }[] = [
+      { result: { name: 'project writer (writeSources)', rows: size, ms: 0 }, load: (batch) => writeBatch(pool, batch) },
+      { result: { name: 'raw COPY (FORMAT BINARY)', rows: size, ms: 0 }, load: (batch) => copyBatch(copyPool, batch) },
+      {
+        result: { name: 'LangChain PGVectorStore.addVectors', rows: size, ms: 0 },
+        load: (batch) =>
+          store.addVectors(
+            batch.map((chunk) => Array.from(chunk.embedding)),
+            batch.map((chunk) => new Document({ pageContent: chunk.content, metadata: langchainMetadata(chunk) })),
+          ),
+      },
+      {
+        // The same COPY into LangChain's narrower table: what the table shape alone costs.
+        result: { name: "raw COPY into LangChain's table", rows: size, ms: 0 },
+        load: (batch) => withTransaction(copyPool, (client) => copyBinary(client, LANGCHAIN_COPY_TARGET, batch.map(langchainFields))),
+      },
+    ];
+    options.log(`${loaders.length} loaders interleaved batch by batch, ${size} chunks each`);
+    await resetPeakRss();
+    for (let from = 0, turn = 0; from < size; from += BATCH, turn++) {
+      const batch = [...syntheticChunks(vectors, from, Math.min(size, from + BATCH))];
+      // Each batch starts with the next loader: none always runs first after a vector generation.
+      for (let k = 0; k < loaders.length; k++) {
+        const loader = loaders[(turn + k) % loaders.length]!;
+        loader.result.ms += (await timed(() => loader.load(batch))).ms;
+      }
+      if (turn % 10 === 9) options.log(`${from + batch.length} chunks`);
+    }
+    const loadsPeakRssMb = await peakRssMb();
 
     options.log(`HNSW build on ${size} rows (maintenance_work_mem ${MAINTENANCE_WORK_MEM})`);
     const build = await timed(() =>
@@ -86,26 +95,11 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
         );
       }),
     );
-    return report(size, results, build.ms);
+    return report(size, [withIndex, ...loaders.map((loader) => loader.result)], build.ms, loadsPeakRssMb);
   } finally {
+    await copyStore.end();
     await store.end(); // ends the pool too: PGVectorStore holds one of its clients
   }
-}
-
-/** Loads [0, rows) batch by batch; the clock runs only around `load`. */
-async function measureLoad(
-  name: string,
-  rows: number,
-  vectors: ClusteredVectors,
-  load: (batch: SyntheticChunk[]) => Promise<unknown>,
-): Promise<LoadResult> {
-  await resetPeakRss();
-  let ms = 0;
-  for (let from = 0; from < rows; from += BATCH) {
-    const batch = [...syntheticChunks(vectors, from, Math.min(rows, from + BATCH))];
-    ms += (await timed(() => load(batch))).ms;
-  }
-  return { name, rows, ms, peakRssMb: await peakRssMb() };
 }
 
 /** One transaction per batch, as SourceIndexer writes: the batch's sources, then their chunks. */
@@ -156,7 +150,7 @@ async function emptyIndex(pool: pg.Pool): Promise<void> {
   await pool.query('TRUNCATE llm_assistant.docs_chunks, llm_assistant.sources');
 }
 
-function report(size: number, results: LoadResult[], buildMs: number): BenchReport {
+function report(size: number, results: LoadResult[], buildMs: number, loadsPeakRssMb: number): BenchReport {
   const rate = (result: LoadResult) => result.rows / (result.ms / 1000);
   const byName = (prefix: string) => results.find((result) => result.name.startsWith(prefix))!;
   const writer = byName('project writer (');
@@ -167,17 +161,16 @@ function report(size: number, results: LoadResult[], buildMs: number): BenchRepo
   const versusCopy = round(rate(writer) / rate(copy), 2);
   return {
     title: `ingest: ${size.toLocaleString('en')} chunks x 1536 dims, precomputed vectors`,
-    columns: ['loader', 'rows', 'seconds', 'rows/s', 'vs LangChain', 'peak RSS MB'],
+    columns: ['loader', 'rows', 'seconds', 'rows/s', 'vs LangChain'],
     rows: results.map((result) => [
       result.name,
       result.rows,
       round(result.ms / 1000, 1),
       Math.round(rate(result)),
       round(rate(result) / rate(langchain), 2),
-      result.peakRssMb,
     ]),
     notes: [
-      `Same rows for every loader (${BATCH} chunks = ${BATCH / CHUNKS_PER_SOURCE} sources per call, ~80-word texts, precomputed vectors), same process, same server, one after another; tables without their HNSW index except the first row; vector generation outside the clock.`,
+      `Same rows for every loader (${BATCH} chunks = ${BATCH / CHUNKS_PER_SOURCE} sources per call, ~80-word texts, precomputed vectors), same process, same server; the four loaders below the first row take turns batch by batch (each batch starting with the next loader), so a busy moment of the shared machine falls on all of them; tables without their HNSW index except the first row; vector generation outside the clock; process peak RSS over the interleaved loads ${loadsPeakRssMb} MB.`,
       'Project writer: writeSources in one transaction per batch: sources upserted (unnest), chunks by binary COPY straight into docs_chunks (src/db/binary-copy.ts), stale chunks deleted. docs_chunks computes a generated tsvector (title, heading, content) and keeps a GIN and five b-tree indexes.',
       "LangChain: PGVectorStore.addVectors with its defaults: multi-row INSERT ... VALUES of 500 rows, vectors as text, autocommit; its table holds uuid, text, jsonb metadata and the vector (no full-text column, no GIN).",
       "Raw COPY: the same binary COPY with nothing else in the transaction (sources first, for the foreign key); into LangChain's table, it shows what the table shape alone costs.",
@@ -192,6 +185,7 @@ function report(size: number, results: LoadResult[], buildMs: number): BenchRepo
       writerVsCopy: versusCopy,
       hnswBuildMs: Math.round(buildMs),
       maintenanceWorkMem: MAINTENANCE_WORK_MEM,
+      loadsPeakRssMb,
     },
   };
 }
