@@ -1,8 +1,9 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+const MEDQUAD_INGEST = 'test/integration/medquad-ingest.test.ts';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     setupFiles: ['test/support/setup.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
@@ -11,5 +12,11 @@ export default defineConfig({
     // Two cores: more workers only add PGlite start-ups competing for the same CPUs.
     maxWorkers: 2,
     reporters: ['default'],
+    projects: [
+      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, MEDQUAD_INGEST] } },
+      // The whole-corpus ingest keeps both cores busy for minutes (its HNSW build runs in
+      // parallel workers): alone, after the rest, so that no other test's timing suffers.
+      { extends: true, test: { name: 'medquad', include: [MEDQUAD_INGEST], sequence: { groupOrder: 1 } } },
+    ],
   },
 });
