@@ -61,7 +61,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
 
     const store = createKeyValueStore(config.redis, logger);
     const metrics = options.metrics ?? new Metrics();
-    const embedder = new CachedQueryEmbedder(createEmbedder(config.openai), store, metrics);
+    const embedder = new CachedQueryEmbedder(await createEmbedder(config.openai), store, metrics);
     if (options.rebuildIndex) await resetIndex(db.pool, embedder);
     else await ensureIndexState(db.pool, embedder);
 

@@ -44,7 +44,7 @@ export interface ChatServiceParts {
  */
 export async function createChatServices(parts: ChatServiceParts): Promise<ChatServices> {
   const { config, logger, db } = parts;
-  const model = parts.model ?? createChatModel(config.openai);
+  const model = parts.model ?? (await createChatModel(config.openai));
   const repository = new ConversationRepository(db.pool, config.memory.retentionDays);
   const cache = new AnswerCache(
     { pool: db.pool, store: parts.store, embedder: parts.embedder, metrics: parts.metrics, logger },

@@ -3,7 +3,7 @@ import pgvector from 'pgvector/pg';
 import type { Config } from '../config.js';
 import { DependencyError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import type { EmbeddedPostgres } from './embedded-postgres.js';
 
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
@@ -27,6 +27,8 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
   let embedded: EmbeddedPostgres | undefined;
   let poolConfig: pg.PoolConfig;
   if (config.kind === 'embedded') {
+    // Loaded only when used: PGlite's WebAssembly build is ~40 MB of memory.
+    const { startEmbeddedPostgres } = await import('./embedded-postgres.js');
     embedded = await startEmbeddedPostgres(config.dataDir, logger);
     poolConfig = { connectionString: embedded.connectionString, max: 1 };
   } else {
