@@ -23,7 +23,7 @@ import { CHAT_MODULES, chatCorpus } from '../fixtures/chat-corpus.fixture.js';
 
 function openAIModel(baseURL?: string): OpenAIChatModel {
   return new OpenAIChatModel({
-    apiKey: 'sk-test-0123456789abcdef7890',
+    apiKey: 'sk-test-fake-key',
     ...(baseURL ? { baseURL } : {}),
     model: 'gpt-4o-mini',
     temperature: 0.1,

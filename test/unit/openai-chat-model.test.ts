@@ -20,7 +20,7 @@ const request = buildAnswerPrompt({ question: 'Warfarin dose?', hits: chatCorpus
 
 function makeModel(overrides: Partial<OpenAIChatModelOptions> = {}): OpenAIChatModel {
   return new OpenAIChatModel({
-    apiKey: 'sk-test-0123456789abcdef7890',
+    apiKey: 'sk-test-fake-key',
     model: 'gpt-4o-mini',
     temperature: 0.1,
     timeoutMs: 1_000,

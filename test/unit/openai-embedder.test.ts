@@ -16,7 +16,7 @@ import {
   type EmbeddingsRequestBody,
 } from '../fixtures/openai/embeddings-response.fixture.js';
 
-const API_KEY = 'sk-test-0123456789abcdef7890';
+const API_KEY = 'sk-test-fake-key';
 
 function makeEmbedder(overrides: Partial<OpenAIEmbedderOptions> = {}): OpenAIEmbedder {
   return new OpenAIEmbedder({
