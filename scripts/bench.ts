@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { Command, InvalidArgumentError } from 'commander';
+import { positiveInteger } from '../src/cli/cli-options.js';
 import { appendToBenchmarks, describeMachine, formatTable, type BenchOptions, type BenchReport } from './bench/lib.js';
 
 /**
@@ -14,11 +15,6 @@ const BENCHMARKS: Record<string, () => Promise<{ run: (options: BenchOptions) =>
   chat: () => import('./bench-chat.js'),
 };
 
-const positiveInteger = (value: string) => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
-};
 
 const program = new Command()
   .name('bench')

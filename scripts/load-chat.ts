@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import pg from 'pg';
+import { positiveInteger } from '../src/cli/cli-options.js';
 import { appendToBenchmarks, copyCorpus, describeMachine, formatTable, type BenchReport } from './bench/lib.js';
 import { freePort, loadChat, medquadQuestions, prepareChatDatabase, startService } from './bench/chat-service.js';
 
@@ -12,11 +13,6 @@ import { freePort, loadChat, medquadQuestions, prepareChatDatabase, startService
  * fixed rate, stopping by itself; reports errors, latency percentiles and the service's
  * memory growth, and appends them to docs/benchmarks.md.
  */
-const positiveInteger = (value: string) => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
-};
 
 const program = new Command()
   .name('load-chat')

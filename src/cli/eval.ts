@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInteger } from './cli-options.js';
 import { z } from 'zod';
 import { loadConfigFromProcess } from '../config.js';
 import { Prng } from '../lib/prng.js';
@@ -34,11 +35,11 @@ const program = new Command()
   .name('eval')
   .description('Measure retrieval on questions with known answers.')
   .requiredOption('--questions <file>', 'JSON Lines: {"question", "relevant": [{"doc", "section"?}]}')
-  .option('--k <n>', 'results retrieved per question (metrics look at the top 10)', positiveInt, 10)
-  .option('--sample <n>', 'evaluate a random sample of this many questions', positiveInt)
-  .option('--seed <n>', 'seed of the sample', positiveInt, 42)
+  .option('--k <n>', 'results retrieved per question (metrics look at the top 10)', positiveInteger, 10)
+  .option('--sample <n>', 'evaluate a random sample of this many questions', positiveInteger)
+  .option('--seed <n>', 'seed of the sample', positiveInteger, 42)
   .option('--baseline <name>', 'also run a baseline over the same chunks (bm25)')
-  .option('--concurrency <n>', 'questions in flight at once', positiveInt, 4)
+  .option('--concurrency <n>', 'questions in flight at once', positiveInteger, 4)
   .option('--json', 'print one JSON object')
   .action(async (options: Options) => {
     const questions = sample(await readQuestions(options.questions), options.sample, options.seed);
@@ -165,11 +166,6 @@ async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T) =>
   return results;
 }
 
-function positiveInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
-}
 
 try {
   await program.parseAsync();

@@ -2,7 +2,8 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { SingleBar, Presets } from 'cli-progress';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInteger } from './cli-options.js';
 import { loadConfigFromProcess } from '../config.js';
 import { isAppError } from '../errors.js';
 import type { IndexSummary } from '../ingest/source-indexer.js';
@@ -50,7 +51,7 @@ program
 program
   .command('records')
   .argument('<file>', 'JSON Lines file, one patient record per line (see scripts/generate-records.ts)')
-  .option('--batch <n>', 'patients per write batch', parseInteger, 200)
+  .option('--batch <n>', 'patients per write batch', positiveInteger, 200)
   .option('--json', 'print the summary as one JSON object, no progress bar')
   .action(async (file: string, options: { batch: number; json?: boolean }) => {
     // First pass: validate every line, so a bad line stops the run before anything is written.
@@ -143,11 +144,6 @@ function report(summary: IndexSummary, json: boolean, source: string): void {
   for (const skipped of summary.skipped) console.log(`skipped ${skipped.path}: ${skipped.reason} (${skipped.message})`);
 }
 
-function parseInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
-  return parsed;
-}
 
 try {
   await program.parseAsync();
