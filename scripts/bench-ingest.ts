@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { Document } from '@langchain/core/documents';
 import { withTransaction } from '../src/db/database.js';
 import { writeSources, type PreparedSource } from '../src/ingest/index.repository.js';
-import { copyBinary } from './bench/binary-copy.js';
+import { copyBinary } from '../src/db/binary-copy.js';
 import { ClusteredVectors, freshDatabase, peakRssMb, resetPeakRss, round, timed, type BenchOptions, type BenchReport } from './bench/lib.js';
 import {
   CHUNKS_PER_SOURCE,
