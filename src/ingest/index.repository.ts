@@ -419,3 +419,13 @@ export async function deleteSources(db: Queryable, target: SourceTarget, sourceI
   const { rows } = await db.query<{ source_id: string }>(DELETE_SOURCES, [target.sourceKind, target.collection, sourceIds]);
   return rows.map((row) => row.source_id);
 }
+
+// New rows enter the full-text GIN index through its pending list (fastupdate), which
+// every lexical search reads in full until a vacuum merges it: up to 4 MB unsorted,
+// 25-110 ms a question on 5,000 chunks against 0.4 ms once merged.
+const MERGE_LEXICAL_PENDING_LIST = `SELECT gin_clean_pending_list('llm_assistant.docs_chunks_fts_gin'::regclass)`;
+
+/** Merges the full-text index's pending entries into it, as a vacuum would; after a run that wrote chunks. */
+export async function mergeLexicalPendingList(db: Queryable): Promise<void> {
+  await db.query(MERGE_LEXICAL_PENDING_LIST);
+}

@@ -9,6 +9,7 @@ import {
   beginBulkLoad,
   countStoredChunks,
   deleteSources,
+  mergeLexicalPendingList,
   selectStoredSources,
   selectStoredChunks,
   selectStoredContentHashes,
@@ -172,7 +173,10 @@ export class SourceIndexer {
       await this.abandon();
       throw error;
     }
-    if (this.changedKeys.length > 0) await this.deps.onSourcesChanged?.(this.changedKeys);
+    if (this.changedKeys.length > 0) {
+      await mergeLexicalPendingList(this.deps.pool);
+      await this.deps.onSourcesChanged?.(this.changedKeys);
+    }
     this.summary.ms = Math.round(performance.now() - this.started);
     return this.summary;
   }

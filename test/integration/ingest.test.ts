@@ -131,6 +131,19 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
     expect(invalidated).toEqual(['doc:test/docs:billing/tax-rates']);
   });
 
+  it('when a run writes chunks, then the full-text index keeps no pending entries for searches to read', async () => {
+    const pendingPages = async () =>
+      (await services.db.pool.query<{ pages: string }>(`SELECT gin_clean_pending_list('llm_assistant.docs_chunks_fts_gin'::regclass) AS pages`))
+        .rows[0]!.pages;
+
+    await ingest();
+    expect(Number(await pendingPages())).toBe(0);
+
+    await writeFile(path.join(folder, 'billing/new-page.md'), '# Late fees\n\nInvoices paid after thirty days carry a late fee.\n');
+    await ingest();
+    expect(Number(await pendingPages())).toBe(0);
+  });
+
   it('when a file is deleted, then its chunks are gone', async () => {
     await ingest();
     await rm(path.join(folder, 'settings/profile.md'));
