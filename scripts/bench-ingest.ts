@@ -132,7 +132,7 @@ async function writeBatch(pool: pg.Pool, batch: SyntheticChunk[]): Promise<void>
       tokenCount: 100,
       metadata: {},
       kept: false,
-      embedding: Array.from(chunk.embedding),
+      embedding: chunk.embedding,
     });
   }
   await withTransaction(pool, (client) => writeSources(client, { sourceKind: 'doc', collection: COLLECTION }, [...sources.values()]));

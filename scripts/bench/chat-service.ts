@@ -121,7 +121,7 @@ export async function startFakeOpenAI(): Promise<{ baseUrl: string; close(): Pro
         const inputs = Array.isArray(body.input) ? body.input : [body.input ?? ''];
         const data = inputs.map((input, index) => {
           const vector = embedDocumentText(input);
-          const embedding = body.encoding_format === 'base64' ? Buffer.from(Float32Array.from(vector).buffer).toString('base64') : vector;
+          const embedding = body.encoding_format === 'base64' ? Buffer.from(vector.buffer).toString('base64') : Array.from(vector);
           return { object: 'embedding', index, embedding };
         });
         res.writeHead(200, { 'content-type': 'application/json' });

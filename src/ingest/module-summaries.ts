@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { toSql } from 'pgvector';
+import { encodeVector } from '../db/vector-binary.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import { truncateToTokens } from '../llm/tokens.js';
 import type { ModuleManifest } from './load/document-loader.js';
@@ -66,7 +66,7 @@ export async function refreshModuleSummaries(
         module.summary,
         module.documents,
         module.hash,
-        toSql(result.vectors[index]!),
+        encodeVector(result.vectors[index]!),
       ]);
     }
   }

@@ -273,7 +273,7 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
       sourceId: 'race', uri: 'race.md', module: 'billing', title: 'Race', url: null, sourceHash: content,
       patientId: null, allowedDoctorIds: [], metadata: {},
       chunks: [{ id: `race-${content}`, chunkIndex: 0, headingPath: ['Race'], content, embeddingText: content,
-        contentHash: content, tokenCount: 1, metadata: {}, kept: false, embedding: new Array<number>(1536).fill(0.5) }],
+        contentHash: content, tokenCount: 1, metadata: {}, kept: false, embedding: new Float32Array(1536).fill(0.5) }],
     });
     await withTransaction(services.db.pool, (client) => writeSources(client, target, [source('one')]));
     // Both writers saw no stored chunk; the second finds the first's row at write time.

@@ -93,7 +93,7 @@ describe('OpenAIEmbedder', () => {
       expect(requests).toEqual([
         { model: 'text-embedding-3-small', input, dimensions: 1536, encoding_format: 'base64' },
       ]);
-      expect(result.vectors).toEqual(input.map((text) => fakeEmbedding(text)));
+      expect(result.vectors).toEqual(input.map((text) => Float32Array.from(fakeEmbedding(text))));
       expect(result.calls).toBe(1);
       expect(result.tokens).toBe(14); // usage.prompt_tokens of the reply, not our count
       expect(result.truncated).toEqual([]);
@@ -181,7 +181,7 @@ describe('OpenAIEmbedder', () => {
         expect(tokens).toBeLessThanOrEqual(maxTokensPerRequest);
       }
       expect(requests.flatMap(inputsOf)).toEqual(input);
-      expect(result.vectors).toEqual(input.map((text) => fakeEmbedding(text)));
+      expect(result.vectors).toEqual(input.map((text) => Float32Array.from(fakeEmbedding(text))));
       expect(result.calls).toBe(4);
       expect(scope.isDone()).toBe(true);
     });
@@ -193,7 +193,7 @@ describe('OpenAIEmbedder', () => {
       const result = await makeEmbedder({ maxInputsPerRequest: 3 }).embedDocuments(input);
 
       expect(requests.map((request) => inputsOf(request).length).sort()).toEqual([1, 3, 3]);
-      expect(result.vectors).toEqual(input.map((text) => fakeEmbedding(text)));
+      expect(result.vectors).toEqual(input.map((text) => Float32Array.from(fakeEmbedding(text))));
       expect(result.calls).toBe(3);
       expect(scope.isDone()).toBe(true);
     });
@@ -251,7 +251,7 @@ describe('OpenAIEmbedder', () => {
 
       const result = await makeEmbedder({ onRetry: (event) => events.push(event) }).embedDocuments(['hello']);
 
-      expect(result.vectors).toEqual([fakeEmbedding('hello')]);
+      expect(result.vectors).toEqual([Float32Array.from(fakeEmbedding('hello'))]);
       expect(events.map((event) => [event.attempt, event.reason, event.status])).toEqual([
         [1, 'server_error', 500],
         [2, 'server_error', 500],
@@ -357,7 +357,7 @@ describe('OpenAIEmbedder', () => {
 
       expect(peak).toBe(3);
       expect(result.calls).toBe(12);
-      expect(result.vectors).toEqual(input.map((text) => fakeEmbedding(text)));
+      expect(result.vectors).toEqual(input.map((text) => Float32Array.from(fakeEmbedding(text))));
       expect(nock.isDone()).toBe(true);
     });
 
@@ -487,7 +487,7 @@ describe('OpenAIEmbedder', () => {
 
       const result = await makeEmbedder().embedDocuments(['one', 'two', 'three']);
 
-      expect(result.vectors).toEqual(['one', 'two', 'three'].map((text) => fakeEmbedding(text)));
+      expect(result.vectors).toEqual(['one', 'two', 'three'].map((text) => Float32Array.from(fakeEmbedding(text))));
     });
   });
 });

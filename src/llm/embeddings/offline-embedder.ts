@@ -135,7 +135,7 @@ export const QUERY_INTENTS: ReadonlyArray<{ pattern: RegExp; adds: string }> = [
 ];
 
 /** Embeds one document text (a chunk's `embeddingText`, or any text). */
-export function embedDocumentText(text: string): number[] {
+export function embedDocumentText(text: string): Float32Array {
   const { heading, body } = splitHeading(text);
   const out = new Float64Array(DIMS);
   if (heading === null) {
@@ -144,7 +144,7 @@ export function embedDocumentText(text: string): number[] {
     addField(out, wordFeatures(heading), Math.sqrt(HEADING_SHARE));
     addField(out, wordFeatures(body), Math.sqrt(1 - HEADING_SHARE));
   }
-  return normalise(out);
+  return Float32Array.from(normalise(out));
 }
 
 /** Embeds a question: its words plus the section vocabulary of its intents. */
@@ -160,7 +160,7 @@ export function embedQueryText(text: string): number[] {
   }
   const out = new Float64Array(DIMS);
   addField(out, features, 1);
-  return normalise(out);
+  return Array.from(normalise(out));
 }
 
 function splitHeading(text: string): { heading: string | null; body: string } {
@@ -239,18 +239,19 @@ function addField(out: Float64Array, features: Map<string, number>, scale: numbe
   for (let i = 0; i < DIMS; i++) out[i] = (out[i] ?? 0) + (field[i] ?? 0) * factor;
 }
 
-function normalise(vector: Float64Array): number[] {
+/** Scales `vector` to unit length in place. */
+function normalise(vector: Float64Array): Float64Array {
   let norm = 0;
   for (const value of vector) norm += value * value;
   // A text of only stop words has no features; a zero vector would make cosine NaN in
   // pgvector, so it gets a fixed axis (similar to nothing in particular).
   if (norm === 0) {
-    const unit = new Array<number>(DIMS).fill(0);
-    unit[0] = 1;
-    return unit;
+    vector[0] = 1;
+    return vector;
   }
   const factor = 1 / Math.sqrt(norm);
-  return Array.from(vector, (value) => value * factor);
+  for (let i = 0; i < vector.length; i++) vector[i] = vector[i]! * factor;
+  return vector;
 }
 
 /** FNV-1a with a murmur3 finaliser: fast, deterministic, well-mixed low and high bits. */

@@ -149,7 +149,7 @@ export class OpenAIEmbedder implements Embedder {
     options.signal?.throwIfAborted();
 
     const { batches, truncated } = this.pack(texts);
-    const vectors = new Array<number[]>(texts.length);
+    const vectors = new Array<Float32Array>(texts.length);
     let calls = 0;
     let tokens = 0;
     await this.runBounded(batches, options.signal, async (batch, signal) => {
@@ -168,7 +168,7 @@ export class OpenAIEmbedder implements Embedder {
     const { vectors } = await this.embedDocuments([text], options);
     const [vector] = vectors;
     if (vector === undefined) throw new Error('unreachable: one input gave no vector');
-    return vector;
+    return Array.from(vector);
   }
 
   /** Packs texts in order; a batch closes when the next text would break either limit. */
@@ -310,7 +310,7 @@ export class OpenAIEmbedder implements Embedder {
   }
 
   /** Vectors of one response in input order, checked for count and dimensions. */
-  private readVectors(response: EmbeddingsResponse, expected: number): number[][] {
+  private readVectors(response: EmbeddingsResponse, expected: number): Float32Array[] {
     const invalid = (message: string): DependencyError =>
       new DependencyError('openai', message, { code: 'openai_invalid_response' });
     // `data` is typed as always present, but a misbehaving compatible server may omit it.
@@ -318,7 +318,7 @@ export class OpenAIEmbedder implements Embedder {
     if (!Array.isArray(data) || data.length !== expected) {
       throw invalid(`OpenAI returned ${Array.isArray(data) ? data.length : 'no'} embeddings for ${expected} inputs`);
     }
-    const vectors = new Array<number[]>(expected);
+    const vectors = new Array<Float32Array>(expected);
     data.forEach((item, position) => {
       // The API tags each vector with its input's index; trust that over position.
       const index = typeof item.index === 'number' ? item.index : position;
@@ -332,7 +332,7 @@ export class OpenAIEmbedder implements Embedder {
       if (index < 0 || index >= expected || vectors[index] !== undefined) {
         throw invalid(`OpenAI returned an embedding with index ${index} for ${expected} inputs`);
       }
-      vectors[index] = toUnitLength(vector as number[]);
+      vectors[index] = Float32Array.from(toUnitLength(vector as number[]));
     });
     return vectors;
   }
