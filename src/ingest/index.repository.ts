@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { binary, copyBinary, type BinaryField } from '../db/binary-copy.js';
-import type { Queryable } from '../db/database.js';
+import { withTransaction, type Queryable } from '../db/database.js';
 import { encodeVector, encodeVectorArray } from '../db/vector-binary.js';
 import type { SourceKind } from './types.js';
 
@@ -31,7 +31,7 @@ export interface PreparedChunk {
   /** Already stored under this id: only its position and access fields are refreshed. */
   kept: boolean;
   /** New id; null embedding = reuse the stored embedding of a chunk with the same content hash. */
-  embedding: Float32Array | null;
+  embedding: number[] | null;
 }
 
 // Arrays of arrays cannot go through unnest, so heading paths and doctor lists travel
@@ -213,6 +213,57 @@ export async function writeSources(client: pg.PoolClient, target: SourceTarget, 
       kept.map((r) => r.source.allowedDoctorIds.join(UNIT_SEPARATOR)),
     ]);
   }
+}
+
+// Writes are not request queries: a batch inserted into a live HNSW graph can take
+// longer than the service's request timeout on a busy machine.
+const WRITE_STATEMENT_TIMEOUT = '10min';
+
+/**
+ * Connections a batch is written over at once. What a row costs is server work in the
+ * backend that receives it (the generated tsvector is ~60% of a COPY's server time, then
+ * GIN, b-tree and TOAST inserts): two connections put two backends on it.
+ */
+export const WRITE_CONNECTIONS = 2;
+
+/**
+ * Writes a batch of sources in transactions of their own on up to WRITE_CONNECTIONS
+ * pooled connections at once (one when the pool has one connection, as PGlite's).
+ * Each source is written whole in one transaction, so a search sees it old or new;
+ * the batch as a whole is not atomic: after a failure, some of its sources may be new.
+ */
+export async function writeSourcesConcurrently(pool: pg.Pool, target: SourceTarget, sources: PreparedSource[]): Promise<void> {
+  const groups = writeGroups(sources, Math.min(WRITE_CONNECTIONS, pool.options.max));
+  const results = await Promise.allSettled(
+    groups.map((group) =>
+      withTransaction(pool, async (client) => {
+        await client.query(`SET LOCAL statement_timeout = '${WRITE_STATEMENT_TIMEOUT}'`);
+        await writeSources(client, target, group);
+      }),
+    ),
+  );
+  // Every transaction has ended (committed or rolled back) before the first failure is thrown.
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/**
+ * Sources split into at most `ways` groups of about as many chunks. A batch with a chunk
+ * that reuses a stored embedding stays whole: that row may be a stale chunk of another
+ * source of the batch (text moved between two edited files), which writeSources inserts
+ * from before deleting it in one transaction, and which a second transaction could
+ * delete first.
+ */
+function writeGroups(sources: PreparedSource[], ways: number): PreparedSource[][] {
+  const reuses = sources.some((source) => source.chunks.some((chunk) => !chunk.kept && !chunk.embedding));
+  if (ways < 2 || sources.length < 2 || reuses) return [sources];
+  const groups = Array.from({ length: ways }, () => ({ sources: [] as PreparedSource[], chunks: 0 }));
+  for (const source of sources) {
+    const lightest = groups.reduce((min, group) => (group.chunks < min.chunks ? group : min));
+    lightest.sources.push(source);
+    lightest.chunks += source.chunks.length;
+  }
+  return groups.map((group) => group.sources).filter((group) => group.length > 0);
 }
 
 type FreshChunk = { source: PreparedSource; chunk: PreparedChunk };

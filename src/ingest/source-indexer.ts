@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { withTransaction, type Queryable } from '../db/database.js';
+import type { Queryable } from '../db/database.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -14,6 +14,7 @@ import {
   selectStoredChunks,
   selectStoredContentHashes,
   writeSources,
+  writeSourcesConcurrently,
   type BulkLoad,
   type PreparedChunk,
   type PreparedSource,
@@ -71,7 +72,7 @@ export interface IndexerOptions {
    * the run are deleted at `finish`.
    */
   ownedPrefixes?: string[];
-  /** Sources written per transaction (each source stays atomic either way). */
+  /** Sources written per batch (each source stays atomic either way). */
   batchSources?: number;
   /** Chunks to embed before a batch is flushed, to bound memory. */
   batchChunks?: number;
@@ -83,10 +84,6 @@ export interface IndexerOptions {
 export const BULK_LOAD_MIN_SOURCES = 1_000;
 export const BULK_LOAD_MAX_STORED_CHUNKS = 5_000;
 
-// Writes are not request queries: a batch inserted into a live HNSW graph can take
-// longer than the service's request timeout on a busy machine.
-const WRITE_STATEMENT_TIMEOUT = '10min';
-
 /** Key of a source in cache invalidation and citations. */
 export function sourceKey(target: SourceTarget, sourceId: string): string {
   return `${target.sourceKind}:${target.collection}:${sourceId}`;
@@ -97,8 +94,9 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 /**
  * Incremental indexing of one collection. Sources arrive one at a time (`add`); a source
  * whose hash is unchanged costs nothing; a changed one is re-chunked, and only chunks
- * whose text is new anywhere in the index are embedded. Writes go in batches, one
- * transaction per batch, so each source is always whole: old version or new.
+ * whose text is new anywhere in the index are embedded. Writes go in batches (a batch
+ * split over two connections, each source in one transaction), so each source is always
+ * whole: old version or new.
  */
 export class SourceIndexer {
   private readonly started = performance.now();
@@ -226,14 +224,9 @@ export class SourceIndexer {
     const prepared = documents.map((document) => this.prepare(document, stored.get(document.sourceId)));
     await this.embedNewChunks(db, prepared);
     this.options.signal?.throwIfAborted();
-    if (this.bulk) {
-      await writeSources(this.bulk.client, this.target, prepared);
-    } else {
-      await withTransaction(this.deps.pool, async (client) => {
-        await client.query(`SET LOCAL statement_timeout = '${WRITE_STATEMENT_TIMEOUT}'`);
-        await writeSources(client, this.target, prepared);
-      });
-    }
+    // A bulk load is one transaction, so one connection; otherwise sources go in parallel transactions.
+    if (this.bulk) await writeSources(this.bulk.client, this.target, prepared);
+    else await writeSourcesConcurrently(this.deps.pool, this.target, prepared);
 
     for (const source of prepared) {
       const isNew = !this.storedSources?.has(source.sourceId);

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { ConflictError } from '../../src/errors.js';
 import { withTransaction } from '../../src/db/database.js';
 import { ingestDocsFolder } from '../../src/ingest/docs-ingest.js';
-import { writeSources, type PreparedSource } from '../../src/ingest/index.repository.js';
+import { writeSources, writeSourcesConcurrently, type PreparedChunk, type PreparedSource } from '../../src/ingest/index.repository.js';
 import { ensureIndexState, IndexMismatchError } from '../../src/ingest/index-state.js';
 import { IngestJobs } from '../../src/ingest/ingest-jobs.js';
 import { ingestPatientRecords } from '../../src/ingest/records-ingest.js';
@@ -273,7 +273,7 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
       sourceId: 'race', uri: 'race.md', module: 'billing', title: 'Race', url: null, sourceHash: content,
       patientId: null, allowedDoctorIds: [], metadata: {},
       chunks: [{ id: `race-${content}`, chunkIndex: 0, headingPath: ['Race'], content, embeddingText: content,
-        contentHash: content, tokenCount: 1, metadata: {}, kept: false, embedding: new Float32Array(1536).fill(0.5) }],
+        contentHash: content, tokenCount: 1, metadata: {}, kept: false, embedding: new Array<number>(1536).fill(0.5) }],
     });
     await withTransaction(services.db.pool, (client) => writeSources(client, target, [source('one')]));
     // Both writers saw no stored chunk; the second finds the first's row at write time.
@@ -281,6 +281,81 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
 
     const { rows } = await services.db.pool.query(`SELECT id, content FROM llm_assistant.docs_chunks WHERE collection = 'test/race'`);
     expect(rows).toEqual([{ id: 'race-one', content: 'one' }]);
+  });
+
+  describe('a batch written over two connections (writeSourcesConcurrently)', () => {
+    const target = { sourceKind: 'doc' as const, collection: 'test/concurrent' };
+    const chunk = (sourceId: string, content: string, embedding: number[] | null): PreparedChunk => ({
+      id: `${sourceId}:${content}`, chunkIndex: 0, headingPath: [sourceId], content, embeddingText: content,
+      contentHash: content, tokenCount: 1, metadata: {}, kept: false, embedding,
+    });
+    const source = (sourceId: string, version: string, chunks: PreparedChunk[]): PreparedSource => ({
+      sourceId, uri: `${sourceId}.md`, module: 'billing', title: sourceId, url: null, sourceHash: version,
+      patientId: null, allowedDoctorIds: [], metadata: {}, chunks: chunks.map((c, chunkIndex) => ({ ...c, chunkIndex })),
+    });
+    /** Version `version` of source n: three chunks of its own; the last one's vector has `lastDimensions`. */
+    const sourceVersion = (n: number, version: string, lastDimensions = 1536) =>
+      source(`s${n}`, version, [0, 1, 2].map((k) => chunk(`s${n}`, `${version} text ${k}`, new Array<number>(k === 2 ? lastDimensions : 1536).fill(0.1))));
+    /** Each source with its version, chunk ids, and the transactions that wrote its row and its chunks. */
+    const stored = async () =>
+      (
+        await services.db.pool.query<{ source_id: string; version: string; ids: string[]; source_xmin: string; chunk_xmins: string[] }>(
+          `SELECT s.source_id, s.content_hash AS version, array_agg(c.id ORDER BY c.chunk_index) AS ids,
+                  s.xmin::text AS source_xmin, array_agg(DISTINCT c.xmin::text) AS chunk_xmins
+           FROM llm_assistant.sources s JOIN llm_assistant.docs_chunks c USING (source_kind, collection, source_id)
+           WHERE s.collection = $1 GROUP BY s.source_id, s.content_hash, s.xmin::text ORDER BY s.source_id`,
+          [target.collection],
+        )
+      ).rows;
+    const idsOf = (n: number, version: string) => sourceVersion(n, version).chunks.map((c) => c.id);
+
+    it('when a batch is written, then each source and its chunks come from one transaction, and the batch from two on PostgreSQL', async () => {
+      await writeSourcesConcurrently(services.db.pool, target, [0, 1, 2, 3, 4, 5].map((n) => sourceVersion(n, 'v1')));
+
+      const rows = await stored();
+      expect(rows.map((row) => row.ids)).toEqual([0, 1, 2, 3, 4, 5].map((n) => idsOf(n, 'v1')));
+      // Chunks carry the transaction id of the COPY's savepoint on PostgreSQL, not their source row's.
+      for (const row of rows) expect(row.chunk_xmins).toHaveLength(1);
+      expect(new Set(rows.map((row) => row.source_xmin)).size).toBe(backend === 'postgres' ? 2 : 1);
+      expect(new Set(rows.flatMap((row) => row.chunk_xmins)).size).toBe(backend === 'postgres' ? 2 : 1);
+    });
+
+    it('when one of its transactions fails, then every source is whole, at its old version or its new one', async () => {
+      await writeSourcesConcurrently(services.db.pool, target, [0, 1, 2, 3, 4, 5].map((n) => sourceVersion(n, 'v1')));
+      // s5's last new chunk has a vector of the wrong size: its transaction fails in the middle of the COPY.
+      const next = [0, 1, 2, 3, 4, 5].map((n) => sourceVersion(n, 'v2', n === 5 ? 1535 : 1536));
+
+      await expect(writeSourcesConcurrently(services.db.pool, target, next)).rejects.toThrow(/dimensions/);
+
+      const rows = await stored();
+      expect(rows).toHaveLength(6);
+      rows.forEach((row, n) => expect(row.ids).toEqual(idsOf(n, row.version)));
+      expect(rows[5]!.version).toBe('v1');
+      // On PostgreSQL the other connection's sources committed: the batch was split, never a source.
+      expect(rows.filter((row) => row.version === 'v2').length).toBe(backend === 'postgres' ? 3 : 0);
+    });
+
+    it('when a chunk reuses the embedding of another source\'s stale chunk, then the batch is one transaction and the copy precedes the delete', async () => {
+      const moving = new Array<number>(1536).fill(0.3);
+      await writeSourcesConcurrently(services.db.pool, target, [
+        source('a', 'v1', [chunk('a', 'moving text', moving)]),
+        source('b', 'v1', [chunk('b', 'b text', new Array<number>(1536).fill(0.1))]),
+      ]);
+      // The text moves from a to b; b's new chunk takes the stored embedding (null: reuse).
+      await writeSourcesConcurrently(services.db.pool, target, [
+        source('a', 'v2', [chunk('a', 'a text', new Array<number>(1536).fill(0.1))]),
+        source('b', 'v2', [chunk('b', 'moving text', null)]),
+      ]);
+
+      const rows = await stored();
+      expect(rows.map((row) => row.ids)).toEqual([['a:a text'], ['b:moving text']]);
+      expect(new Set(rows.map((row) => row.source_xmin)).size).toBe(1);
+      const copied = await services.db.pool.query<{ same: boolean }>(
+        `SELECT embedding = $1::vector AS same FROM llm_assistant.docs_chunks WHERE id = 'b:moving text'`,
+        [`[${[...moving].join(',')}]`],
+      );
+      expect(copied.rows).toEqual([{ same: true }]);
+    });
   });
 
   describe('a large first load (bulk: one transaction, HNSW index built once before the commit)', () => {
