@@ -146,7 +146,7 @@ function preparedSources(batch: SyntheticChunk[]): PreparedSource[] {
       tokenCount: 100,
       metadata: {},
       kept: false,
-      embedding: Array.from(chunk.embedding),
+      embedding: chunk.embedding,
     });
   }
   return [...sources.values()];

@@ -31,7 +31,7 @@ export interface PreparedChunk {
   /** Already stored under this id: only its position and access fields are refreshed. */
   kept: boolean;
   /** New id; null embedding = reuse the stored embedding of a chunk with the same content hash. */
-  embedding: number[] | null;
+  embedding: Float32Array | null;
 }
 
 // Arrays of arrays cannot go through unnest, so heading paths and doctor lists travel

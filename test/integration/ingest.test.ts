@@ -273,7 +273,7 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
       sourceId: 'race', uri: 'race.md', module: 'billing', title: 'Race', url: null, sourceHash: content,
       patientId: null, allowedDoctorIds: [], metadata: {},
       chunks: [{ id: `race-${content}`, chunkIndex: 0, headingPath: ['Race'], content, embeddingText: content,
-        contentHash: content, tokenCount: 1, metadata: {}, kept: false, embedding: new Array<number>(1536).fill(0.5) }],
+        contentHash: content, tokenCount: 1, metadata: {}, kept: false, embedding: new Float32Array(1536).fill(0.5) }],
     });
     await withTransaction(services.db.pool, (client) => writeSources(client, target, [source('one')]));
     // Both writers saw no stored chunk; the second finds the first's row at write time.
@@ -285,7 +285,7 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
 
   describe('a batch written over two connections (writeSourcesConcurrently)', () => {
     const target = { sourceKind: 'doc' as const, collection: 'test/concurrent' };
-    const chunk = (sourceId: string, content: string, embedding: number[] | null): PreparedChunk => ({
+    const chunk = (sourceId: string, content: string, embedding: Float32Array | null): PreparedChunk => ({
       id: `${sourceId}:${content}`, chunkIndex: 0, headingPath: [sourceId], content, embeddingText: content,
       contentHash: content, tokenCount: 1, metadata: {}, kept: false, embedding,
     });
@@ -295,7 +295,7 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
     });
     /** Version `version` of source n: three chunks of its own; the last one's vector has `lastDimensions`. */
     const sourceVersion = (n: number, version: string, lastDimensions = 1536) =>
-      source(`s${n}`, version, [0, 1, 2].map((k) => chunk(`s${n}`, `${version} text ${k}`, new Array<number>(k === 2 ? lastDimensions : 1536).fill(0.1))));
+      source(`s${n}`, version, [0, 1, 2].map((k) => chunk(`s${n}`, `${version} text ${k}`, new Float32Array(k === 2 ? lastDimensions : 1536).fill(0.1))));
     /** Each source with its version, chunk ids, and the transactions that wrote its row and its chunks. */
     const stored = async () =>
       (
@@ -336,14 +336,14 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
     });
 
     it('when a chunk reuses the embedding of another source\'s stale chunk, then the batch is one transaction and the copy precedes the delete', async () => {
-      const moving = new Array<number>(1536).fill(0.3);
+      const moving = new Float32Array(1536).fill(0.3);
       await writeSourcesConcurrently(services.db.pool, target, [
         source('a', 'v1', [chunk('a', 'moving text', moving)]),
-        source('b', 'v1', [chunk('b', 'b text', new Array<number>(1536).fill(0.1))]),
+        source('b', 'v1', [chunk('b', 'b text', new Float32Array(1536).fill(0.1))]),
       ]);
       // The text moves from a to b; b's new chunk takes the stored embedding (null: reuse).
       await writeSourcesConcurrently(services.db.pool, target, [
-        source('a', 'v2', [chunk('a', 'a text', new Array<number>(1536).fill(0.1))]),
+        source('a', 'v2', [chunk('a', 'a text', new Float32Array(1536).fill(0.1))]),
         source('b', 'v2', [chunk('b', 'moving text', null)]),
       ]);
 
