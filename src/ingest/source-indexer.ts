@@ -102,7 +102,7 @@ export class SourceIndexer {
   private readonly started = performance.now();
   private storedSources: Map<string, StoredSource> | undefined;
   private readonly seen = new Set<string>();
-  private pending: SourceDocument[] = [];
+  private pending: PreparedSource[] = [];
   private pendingChunks = 0;
   private readonly changedKeys: string[] = [];
   private readonly summary: IndexSummary;
@@ -136,15 +136,22 @@ export class SourceIndexer {
     }
     this.seen.add(document.sourceId);
     const stored = storedSources.get(document.sourceId);
-    if (stored?.contentHash === this.sourceHash(document)) {
+    const sourceHash = this.sourceHash(document);
+    if (stored?.contentHash === sourceHash) {
       this.summary.documents.unchanged += 1;
       this.summary.chunks.unchanged += stored.chunkCount;
       this.progress.documentsProcessed += 1;
       this.reportProgress();
       return;
     }
-    this.pending.push(document);
-    this.pendingChunks += Math.max(1, Math.ceil(document.body.length / 1500));
+    // Chunked now, not at the flush: only the chunks wait for the batch, not the whole
+    // document. Documents held for a batch also made V8 allocate every loaded document in
+    // the old generation (allocation-site pretenuring); in an unchanged re-run after a first
+    // load, those and the bodies they held piled up there as garbage (MedQuAD re-runs
+    // peaked at 247-278 MB, 219-237 MB since).
+    const source = this.prepare(document, sourceHash);
+    this.pending.push(source);
+    this.pendingChunks += source.chunks.length;
     if (this.pending.length >= (this.options.batchSources ?? 64) || this.pendingChunks >= (this.options.batchChunks ?? 1024)) {
       await this.flush();
     }
@@ -208,7 +215,7 @@ export class SourceIndexer {
 
   private async flush(): Promise<void> {
     if (this.pending.length === 0) return;
-    const documents = this.pending;
+    const prepared = this.pending;
     this.pending = [];
     this.pendingChunks = 0;
 
@@ -219,9 +226,12 @@ export class SourceIndexer {
     const stored = await selectStoredChunks(
       db,
       this.target,
-      documents.map((document) => document.sourceId).filter((sourceId) => this.storedSources?.has(sourceId)),
+      prepared.map((source) => source.sourceId).filter((sourceId) => this.storedSources?.has(sourceId)),
     );
-    const prepared = documents.map((document) => this.prepare(document, stored.get(document.sourceId)));
+    for (const source of prepared) {
+      const storedChunks = stored.get(source.sourceId);
+      for (const chunk of source.chunks) chunk.kept = storedChunks?.has(chunk.id) ?? false;
+    }
     await this.embedNewChunks(db, prepared);
     this.options.signal?.throwIfAborted();
     // A bulk load is one transaction, so one connection; otherwise sources go in parallel transactions.
@@ -253,7 +263,8 @@ export class SourceIndexer {
     return bulk;
   }
 
-  private prepare(document: SourceDocument, storedChunks: Map<string, number> | undefined): PreparedSource {
+  /** A source's row and chunks; which chunks are kept is decided at the flush. */
+  private prepare(document: SourceDocument, sourceHash: string): PreparedSource {
     const drafts = chunkDocument({ title: document.title, body: document.body }, this.deps.chunking);
     const seenIds = new Set<string>();
     const chunks: PreparedChunk[] = [];
@@ -273,7 +284,7 @@ export class SourceIndexer {
         contentHash: sha256(draft.embeddingText),
         tokenCount: draft.tokenCount,
         metadata: document.metadata,
-        kept: storedChunks?.has(id) ?? false,
+        kept: false,
         embedding: null,
       });
     }
@@ -283,7 +294,7 @@ export class SourceIndexer {
       module: document.module,
       title: document.title,
       url: document.url,
-      sourceHash: this.sourceHash(document),
+      sourceHash,
       patientId: document.patientId,
       allowedDoctorIds: document.allowedDoctorIds,
       metadata: document.metadata,
