@@ -1,18 +1,26 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { KeyValueStore } from '../cache/key-value-store.js';
 import type { EmbedOptions, Embedder, EmbeddingResult } from '../llm/embeddings/embedder.js';
 import type { Metrics } from '../metrics.js';
 
 const TTL_SECONDS = 7 * 86_400;
+/** Vectors kept in process (~12 KB each): the questions being answered right now and the latest repeats. */
+const RECENT_VECTORS = 256;
 
 /**
  * An Embedder whose query vectors are cached by model and text hash, so a repeated
- * question never calls the embedding API again. A cache failure just means a miss.
+ * question never calls the embedding API again: in process for the latest questions,
+ * in the store for every replica. Concurrent requests for one text share one call (a
+ * question is embedded for module detection, search and the answer cache at once). A
+ * store failure just means a miss.
  */
 export class CachedQueryEmbedder implements Embedder {
   readonly model: string;
   readonly dimensions: number;
   readonly offline: boolean;
+  private readonly recent = new LRUCache<string, number[]>({ max: RECENT_VECTORS });
+  private readonly inFlight = new Map<string, Promise<number[]>>();
 
   constructor(
     private readonly inner: Embedder,
@@ -30,13 +38,38 @@ export class CachedQueryEmbedder implements Embedder {
 
   async embedQuery(text: string, options?: EmbedOptions): Promise<number[]> {
     const key = `qemb:${this.model}:${createHash('sha256').update(text).digest('hex')}`;
+    const recent = this.recent.get(key);
+    if (recent) return recent;
+    let shared = this.inFlight.get(key);
+    if (!shared) {
+      // Not tied to one caller's signal: another request may be waiting for the same vector.
+      shared = this.lookUpOrEmbed(key, text).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, shared);
+    }
+    options?.signal?.throwIfAborted();
+    return options?.signal ? abortable(shared, options.signal) : shared;
+  }
+
+  private async lookUpOrEmbed(key: string, text: string): Promise<number[]> {
     const cached = await this.store.get(key).catch(() => null);
-    if (cached) return decodeVector(cached);
-    const vector = await this.inner.embedQuery(text, options);
-    if (!this.inner.offline) this.metrics?.embeddingCalls.inc({ model: this.model, purpose: 'query' });
-    await this.store.set(key, encodeVector(vector), TTL_SECONDS).catch(() => undefined);
+    const vector = cached ? decodeVector(cached) : await this.inner.embedQuery(text);
+    if (!cached) {
+      if (!this.inner.offline) this.metrics?.embeddingCalls.inc({ model: this.model, purpose: 'query' });
+      // Nobody waits for the store: a lost write is a later miss.
+      void this.store.set(key, encodeVector(vector), TTL_SECONDS).catch(() => undefined);
+    }
+    this.recent.set(key, vector);
     return vector;
   }
+}
+
+/** The promise's value, unless the signal aborts first. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 // float32 is what pgvector stores anyway; base64 keeps a 1536-d vector at ~8 KB.
