@@ -257,6 +257,15 @@ export class AnswerCache {
 
   /** Stores an answer in both layers, with the reverse indexes used to invalidate it. Never throws. */
   async remember(key: AnswerKey, answer: CachedAnswer, conversationId: string): Promise<void> {
+    const entry: ExactEntry = { ...answer, conversationId };
+    // Independent stores: side by side.
+    await Promise.all([
+      this.rememberSemantic(key, answer, conversationId),
+      this.storeEntry(key.cacheKey, JSON.stringify(entry), conversationId, key.sourceKeys),
+    ]);
+  }
+
+  private async rememberSemantic(key: AnswerKey, answer: CachedAnswer, conversationId: string): Promise<void> {
     try {
       const embedding = await this.embeddingOf(key);
       await this.deps.pool.query(UPSERT, [
@@ -275,8 +284,6 @@ export class AnswerCache {
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'answer not cached in the database');
     }
-    const entry: ExactEntry = { ...answer, conversationId };
-    await this.storeEntry(key.cacheKey, JSON.stringify(entry), conversationId, key.sourceKeys);
   }
 
   /**

@@ -120,16 +120,7 @@ export async function answerQuestion(deps: ChatDependencies, request: ChatReques
     },
     signal,
   });
-  const answer = { answer: reply.text, citations: reply.citations, removedCitations: reply.removedCitations };
-  if (prepared.key && reply.cached === false) await deps.cache.remember(prepared.key, answer, conversationId);
-  const from = reply.cached === false ? conversationId : prepared.cachedFrom;
-  if (firstKey && prepared.key && from) {
-    await deps.cache.rememberFirstQuestion(
-      firstKey,
-      { ...answer, modules: prepared.modules, records: prepared.records },
-      { conversationId: from, key: prepared.key },
-    );
-  }
+  await rememberAnswer(deps.cache, prepared, conversationId, firstKey);
 
   deps.logger.info(
     {
@@ -152,6 +143,23 @@ export async function answerQuestion(deps: ChatDependencies, request: ChatReques
     usage: { ...addUsage(question.usage, reply.usage, stored.usage), model: deps.model.model, offline: deps.model.offline },
     ...(reply.removedCitations.length > 0 ? { removedCitations: reply.removedCitations } : {}),
   };
+}
+
+/**
+ * Caches a new answer under its key, and the answer a first question got (new or from
+ * the cache) under its pre-retrieval key; the two writes go side by side. Never throws.
+ */
+async function rememberAnswer(cache: AnswerCache, prepared: Prepared, conversationId: string, firstKey: string | undefined): Promise<void> {
+  const { reply, key } = prepared;
+  if (!key) return;
+  const answer = { answer: reply.text, citations: reply.citations, removedCitations: reply.removedCitations };
+  const from = reply.cached === false ? conversationId : prepared.cachedFrom;
+  await Promise.all([
+    reply.cached === false ? cache.remember(key, answer, conversationId) : undefined,
+    firstKey && from
+      ? cache.rememberFirstQuestion(firstKey, { ...answer, modules: prepared.modules, records: prepared.records }, { conversationId: from, key })
+      : undefined,
+  ]);
 }
 
 /**
