@@ -1,5 +1,5 @@
 import type { AnswerRequest, ChatMessage, NumberedSource } from '../llm/chat/chat-model.js';
-import { countTokens, truncateToTokens } from '../llm/tokens.js';
+import { truncateToTokens } from '../llm/tokens.js';
 import type { SearchHit } from '../retrieval/search.types.js';
 
 /**
@@ -59,7 +59,9 @@ export function buildAnswerPrompt(input: PromptInput): BuiltPrompt {
   const used: SearchHit[] = [];
   let remaining = input.sourceTokens;
   for (const hit of input.hits) {
-    const tokens = countTokens(hit.content);
+    // The stored count (heading path and content) slightly exceeds the content's own: a
+    // source is budgeted with its heading, and only a source cut to fit is tokenized.
+    const tokens = hit.tokenCount;
     const content = tokens <= remaining ? hit.content : remaining >= MIN_SOURCE_TOKENS ? truncateToTokens(hit.content, remaining) : null;
     if (content === null) break;
     remaining -= Math.min(tokens, remaining);

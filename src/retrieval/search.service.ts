@@ -28,13 +28,18 @@ export const DEFAULT_FLOORS = {
   openai: { minSimilarity: 0.25, moduleThreshold: 0.25 },
 } as const;
 
+// The stored token count rides along (a primary-key probe per hit), so the prompt is
+// budgeted without tokenizing every source again.
 const SEARCH_CHUNKS = `
-  SELECT id, source_kind, collection, source_id, source_uri, module, title, heading_path, url, chunk_index,
-         content, patient_id, similarity, vector_rank, lexical_rank, score, match_reason
+  SELECT s.id, s.source_kind, s.collection, s.source_id, s.source_uri, s.module, s.title, s.heading_path, s.url,
+         s.chunk_index, s.content, c.token_count, s.patient_id, s.similarity, s.vector_rank, s.lexical_rank, s.score,
+         s.match_reason
   FROM llm_assistant.search_chunks(
     query_embedding => $1::vector, match_count => $2, doctor_id => $3::uuid, query_text => $4,
     filter_modules => $5, filter_source_kinds => $6, filter_patient_id => $7::uuid,
-    min_similarity => $8, vector_weight => $9, lexical_weight => $10, ef_search => $11)`;
+    min_similarity => $8, vector_weight => $9, lexical_weight => $10, ef_search => $11) WITH ORDINALITY AS s
+  JOIN llm_assistant.docs_chunks c ON c.id = s.id
+  ORDER BY s.ordinality`;
 
 const DETECT_MODULES = `SELECT name, title, similarity FROM llm_assistant.detect_modules($1::vector, $2, $3)`;
 
@@ -50,6 +55,7 @@ interface SearchRow {
   url: string | null;
   chunk_index: number;
   content: string;
+  token_count: number;
   patient_id: string | null;
   similarity: number;
   vector_rank: number | null;
@@ -114,6 +120,7 @@ function toHit(row: SearchRow): SearchHit {
     url: row.url,
     chunkIndex: row.chunk_index,
     content: row.content,
+    tokenCount: row.token_count,
     patientId: row.patient_id,
     similarity: row.similarity,
     vectorRank: row.vector_rank,

@@ -40,6 +40,8 @@ export interface SearchHit {
   url: string | null;
   chunkIndex: number;
   content: string;
+  /** Tokens of the chunk as indexed (heading path and content): what it costs in a prompt. */
+  tokenCount: number;
   patientId: string | null;
   similarity: number;
   vectorRank: number | null;

@@ -1,4 +1,5 @@
 import { analyseWords } from '../../src/llm/embeddings/offline-embedder.js';
+import { countTokens } from '../../src/llm/tokens.js';
 import type { DetectedModule, Retriever, SearchHit, SearchRequest } from '../../src/retrieval/search.types.js';
 
 /** A chunk of the fake index: a search hit plus who may see it (records only). */
@@ -13,6 +14,7 @@ export function buildChunk(overrides: Partial<FakeChunk> & Pick<FakeChunk, 'cont
   counter += 1;
   const isRecord = overrides.patientId != null;
   return {
+    tokenCount: countTokens(overrides.content),
     chunkId: `chunk-${counter}`,
     sourceKind: isRecord ? 'record' : 'doc',
     sourceId: isRecord ? `patient/${overrides.patientId}/notes` : `docs/source-${counter}`,
