@@ -22,6 +22,8 @@ const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 export function createApp(services: Services): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is computed for its request; hashing each body for an ETag buys nothing.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
 
   app.use(

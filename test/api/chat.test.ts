@@ -42,6 +42,13 @@ describe.each(databaseBackends())('chat API (offline answerer) on %s', (backend)
     expect(retriever.searches.at(-1)).toMatchObject({ query: DOSE_QUESTION, scope: { doctorId: DOCTOR_A } });
   });
 
+  it('when an answer is sent, then its body is not hashed for an ETag (every answer is computed for its request)', async () => {
+    const response = await postChat(app, DOCTOR_A, { message: DOSE_QUESTION });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('etag')).toBeNull();
+  });
+
   it('when the same question comes again, then it is served from the exact cache', async () => {
     const first = await ask(DOCTOR_A, { message: DOSE_QUESTION });
     const again = await ask(DOCTOR_A, { message: '  what is the starting dose of WARFARIN ' });
