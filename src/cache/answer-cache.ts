@@ -81,6 +81,12 @@ export interface AnswerCacheDependencies {
   logger: Logger;
 }
 
+/** What every key is computed under: the index generation and the cache epoch, read once per request. */
+export interface CacheState {
+  generation: number;
+  epoch: string;
+}
+
 /** A cached answer and the conversation it was first given in (erasing that conversation erases it). */
 export type CacheHit = { kind: 'exact' | 'semantic'; answer: CachedAnswer; conversationId: string | null };
 
@@ -149,14 +155,14 @@ export function sourceKeyOf(hit: Pick<SearchHit, 'sourceKind' | 'collection' | '
  * entries carry the detected modules and the record chunks read, whose audit entries a
  * hit writes again.
  *
- * Generation and epoch are read fresh for every key (one read shared by concurrent
+ * Generation and epoch are read fresh for every request (one read shared by concurrent
  * requests), so a re-index or rebuild by another process takes effect at once.
  *
  * A failing store means no cache: logged once per outage and counted, never an error.
  */
 export class AnswerCache {
   private storeDown = false;
-  private readonly state: CoalescedRead<{ generation: number; epoch: string }>;
+  private readonly state: CoalescedRead<CacheState>;
 
   constructor(
     private readonly deps: AnswerCacheDependencies,
@@ -168,9 +174,13 @@ export class AnswerCache {
     });
   }
 
-  /** The pre-retrieval key of a question without history (reads generation and epoch). */
-  async firstQuestionKeyFor(context: FirstQuestionContext): Promise<string> {
-    const { generation, epoch } = await this.state.get();
+  /** The index generation and cache epoch now: read once by each request, for all its keys. */
+  readState(): Promise<CacheState> {
+    return this.state.get();
+  }
+
+  /** The pre-retrieval key of a question without history. */
+  firstQuestionKeyFor(context: FirstQuestionContext, { generation, epoch }: CacheState): string {
     const modules = context.modules?.length ? [...new Set(context.modules)].sort() : null;
     return sha256(
       JSON.stringify({
@@ -198,9 +208,8 @@ export class AnswerCache {
     return JSON.parse(value) as FirstQuestionAnswer;
   }
 
-  /** Computes the keys of an answer (reads the index generation). */
-  async keyFor(context: AnswerContext): Promise<AnswerKey> {
-    const { generation } = await this.state.get();
+  /** Computes the keys of an answer. */
+  keyFor(context: AnswerContext, { generation }: CacheState): AnswerKey {
     const shared = context.patientId === null && !context.withHistory && context.sources.every((s) => s.sourceKind === 'doc');
     const scopeKey = sha256(
       JSON.stringify({

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AnswerCache, AnswerKey, CacheHit, RecordRead } from '../cache/answer-cache.js';
+import type { AnswerCache, AnswerKey, CacheHit, CacheState, RecordRead } from '../cache/answer-cache.js';
 import { addUsage, NO_USAGE, type ChatModel, type ChatUsage } from '../llm/chat/chat-model.js';
 import type { Logger } from '../logger.js';
 import type { ConversationMemory, LoadedMemory } from '../memory/conversation-memory.js';
@@ -91,16 +91,17 @@ export const NOTHING_FOUND =
 export async function answerQuestion(deps: ChatDependencies, request: ChatRequest, options: AnswerOptions = {}): Promise<ChatAnswer> {
   const { signal } = options;
   const started = performance.now();
-  const memory = request.conversationId
-    ? await deps.memory.load(request.conversationId, request.doctorId, request.patientId)
-    : null;
+  const [memory, cacheState] = await Promise.all([
+    request.conversationId ? deps.memory.load(request.conversationId, request.doctorId, request.patientId) : null,
+    deps.cache.readState(),
+  ]);
   const patientId = request.patientId ?? memory?.conversation.patientId ?? null;
   const firstKey = memory
     ? undefined
-    : await deps.cache.firstQuestionKeyFor({ question: request.message, doctorId: request.doctorId, patientId, modules: request.modules });
+    : deps.cache.firstQuestionKeyFor({ question: request.message, doctorId: request.doctorId, patientId, modules: request.modules }, cacheState);
   const prepared =
     (firstKey && (await replayFirstQuestion(deps, request.message, firstKey, options))) ||
-    (await retrieveAndAnswer(deps, request, memory, patientId, options));
+    (await retrieveAndAnswer(deps, request, memory, patientId, cacheState, options));
   const { reply, question } = prepared;
 
   // A client gone before the answer is stored gets nothing stored: no half turn.
@@ -185,6 +186,7 @@ async function retrieveAndAnswer(
   request: ChatRequest,
   memory: LoadedMemory | null,
   patientId: string | null,
+  cacheState: CacheState,
   options: AnswerOptions,
 ): Promise<Prepared> {
   const { signal } = options;
@@ -222,13 +224,16 @@ async function retrieveAndAnswer(
     recentTurns: memory?.recent ?? [],
     sourceTokens: deps.limits.sourceTokens,
   });
-  const key = await deps.cache.keyFor({
-    question: question.text,
-    doctorId: request.doctorId,
-    patientId,
-    sources: prompt.used,
-    withHistory: Boolean(memory?.conversation.summary) || (memory?.recent.length ?? 0) > 0,
-  });
+  const key = deps.cache.keyFor(
+    {
+      question: question.text,
+      doctorId: request.doctorId,
+      patientId,
+      sources: prompt.used,
+      withHistory: Boolean(memory?.conversation.summary) || (memory?.recent.length ?? 0) > 0,
+    },
+    cacheState,
+  );
   const hit = await deps.cache.lookup(key, signal);
   if (hit) return { ...found, key, reply: replayCached(hit, options), cachedFrom: hit.conversationId };
   return { ...found, key, reply: await generateAnswer(deps.model, prompt, options) };

@@ -99,7 +99,10 @@ describe.each(databaseBackends())('conversation memory and answer cache on %s', 
   it('when a conversation idles past the retention, then the purge erases it with its turns and cached answers', async () => {
     const id = randomUUID();
     await repository.appendTurn({ conversationId: id, doctorId: DOCTOR_A, patientId: null, create: true, turn: turn(0) });
-    const key = await cache.keyFor({ question: 'What is the purge test dose?', doctorId: DOCTOR_A, patientId: null, sources: chatCorpus().slice(0, 1), withHistory: true });
+    const key = cache.keyFor(
+      { question: 'What is the purge test dose?', doctorId: DOCTOR_A, patientId: null, sources: chatCorpus().slice(0, 1), withHistory: true },
+      await cache.readState(),
+    );
     await cache.remember(key, { answer: 'a', citations: [], removedCitations: [] }, id);
     await app.services.db.pool.query(`UPDATE llm_assistant.conversation_memory SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
 
@@ -125,7 +128,7 @@ describe.each(databaseBackends())('conversation memory and answer cache on %s', 
       await repository.appendTurn({ conversationId, doctorId: DOCTOR_A, patientId: null, create: true, turn: turn(0) });
     });
 
-    const keyOf = (question: string) => cache.keyFor({ question, doctorId: DOCTOR_A, patientId: null, sources, withHistory: true });
+    const keyOf = async (question: string) => cache.keyFor({ question, doctorId: DOCTOR_A, patientId: null, sources, withHistory: true }, await cache.readState());
     const remember = async (question: string) => cache.remember(await keyOf(question), { answer: question, citations: [], removedCitations: [] }, conversationId);
     const lookup = async (question: string) => cache.lookup(await keyOf(question));
 
