@@ -22,6 +22,9 @@ import { ApiClientsService } from './security/api-clients.service.js';
 import { createDoctorIdentifier } from './security/doctor-identity.js';
 import { createRateLimits } from './security/rate-limits.js';
 
+/** Chunks per ingest batch on the embedded database (see IndexerDependencies.batchChunks). */
+const EMBEDDED_BATCH_CHUNKS = 64;
+
 /** Everything a running instance is made of; built once by `createServices`. */
 export interface Services {
   config: Config;
@@ -81,7 +84,18 @@ export async function createServices(config: Config, logger: Logger, options: Se
     const chat = await createChatServices({ config, logger, metrics, db, store, embedder, retriever });
     const jobs = new IngestJobs(db.pool, logger, metrics, { staleAfterMs: config.ingest.jobStaleSeconds * 1000 });
     const ingest = new IngestService(
-      { pool: db.pool, embedder, chunking: config.chunking, logger, metrics, onSourcesChanged: chat.invalidateSources },
+      {
+        pool: db.pool,
+        embedder,
+        chunking: config.chunking,
+        logger,
+        metrics,
+        onSourcesChanged: chat.invalidateSources,
+        // The embedded database is one session: every request waits while a batch is written
+        // into the live HNSW graph. The default 1,024 chunks took past the 5 s connection
+        // timeout on a busy machine (a job's status read answered 503 during the example re-index).
+        ...(db.kind === 'embedded' ? { batchChunks: EMBEDDED_BATCH_CHUNKS } : {}),
+      },
       jobs,
       config.ingest.allowedRoots,
     );

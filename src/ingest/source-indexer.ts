@@ -61,6 +61,8 @@ export interface IndexerDependencies {
   metrics?: Metrics;
   /** Told which sources changed or went away ('<kind>:<collection>:<sourceId>'), e.g. to drop cached answers. */
   onSourcesChanged?: (sourceKeys: string[]) => Promise<void>;
+  /** Default chunks per batch (IndexerOptions.batchChunks), for a database where a batch holds up every request. */
+  batchChunks?: number;
 }
 
 export interface IndexerOptions {
@@ -152,7 +154,7 @@ export class SourceIndexer {
     const source = this.prepare(document, sourceHash);
     this.pending.push(source);
     this.pendingChunks += source.chunks.length;
-    if (this.pending.length >= (this.options.batchSources ?? 64) || this.pendingChunks >= (this.options.batchChunks ?? 1024)) {
+    if (this.pending.length >= (this.options.batchSources ?? 64) || this.pendingChunks >= (this.options.batchChunks ?? this.deps.batchChunks ?? 1024)) {
       await this.flush();
     }
   }

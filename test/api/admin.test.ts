@@ -43,7 +43,7 @@ describe.each(databaseBackends())('admin API on %s', (backend) => {
     expect(response.headers.get('location')).toBe(statusUrl);
 
     const finished = await waitForJob(job.id);
-    expect(finished.state).toBe('succeeded');
+    expect(finished, JSON.stringify(finished)).toMatchObject({ state: 'succeeded' });
     expect(finished.summary).toMatchObject({ documents: { added: 39 }, collection: 'admin/docs' });
 
     const again = await waitForJob((await readJson(await post('/v1/admin/reindex', { path: folder, collection: 'admin/docs' }))).job.id);
