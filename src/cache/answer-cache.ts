@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { toSql } from 'pgvector';
+import { encodeVector } from '../db/vector-binary.js';
 import type { Citation } from '../chat/citations.js';
 import { PROMPT_VERSION } from '../chat/prompt.js';
 import { isAppError } from '../errors.js';
@@ -246,7 +246,7 @@ export class AnswerCache {
       const embedding = await this.embeddingOf(key, signal);
       const { rows } = await this.deps.pool.query<{ cache_key: string; answer: CachedAnswer; conversation_id: string | null; similarity: number }>(
         SELECT_SEMANTIC,
-        [key.scopeKey, toSql(embedding), key.guardTerms],
+        [key.scopeKey, encodeVector(embedding), key.guardTerms],
       );
       const row = rows[0];
       if (row && row.similarity >= this.options.semanticMinSimilarity) {
@@ -281,7 +281,7 @@ export class AnswerCache {
         key.cacheKey,
         key.scopeKey,
         key.question,
-        toSql(embedding),
+        encodeVector(embedding),
         key.guardTerms,
         JSON.stringify(answer),
         key.sourceKeys,

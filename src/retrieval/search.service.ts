@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { toSql } from 'pgvector';
+import { encodeVector } from '../db/vector-binary.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Metrics } from '../metrics.js';
 import type { DetectedModule, Retriever, SearchHit, SearchRequest } from './search.types.js';
@@ -29,16 +29,17 @@ export const DEFAULT_FLOORS = {
 } as const;
 
 // The stored token count rides along (a primary-key probe per hit), so the prompt is
-// budgeted without tokenizing every source again.
+// budgeted without tokenizing every source again. A subquery, not a join: planned
+// against the function's default estimate of 1,000 rows, a join hashed the whole table
+// (+6 ms a question on 5,000 chunks).
 const SEARCH_CHUNKS = `
   SELECT s.id, s.source_kind, s.collection, s.source_id, s.source_uri, s.module, s.title, s.heading_path, s.url,
-         s.chunk_index, s.content, c.token_count, s.patient_id, s.similarity, s.vector_rank, s.lexical_rank, s.score,
-         s.match_reason
+         s.chunk_index, s.content, (SELECT c.token_count FROM llm_assistant.docs_chunks c WHERE c.id = s.id) AS token_count,
+         s.patient_id, s.similarity, s.vector_rank, s.lexical_rank, s.score, s.match_reason
   FROM llm_assistant.search_chunks(
     query_embedding => $1::vector, match_count => $2, doctor_id => $3::uuid, query_text => $4,
     filter_modules => $5, filter_source_kinds => $6, filter_patient_id => $7::uuid,
     min_similarity => $8, vector_weight => $9, lexical_weight => $10, ef_search => $11) WITH ORDINALITY AS s
-  JOIN llm_assistant.docs_chunks c ON c.id = s.id
   ORDER BY s.ordinality`;
 
 const DETECT_MODULES = `SELECT name, title, similarity FROM llm_assistant.detect_modules($1::vector, $2, $3)`;
@@ -80,7 +81,7 @@ export class SearchService implements Retriever {
     const embedding = await this.embedder.embedQuery(request.query, { signal: request.signal });
     const started = performance.now();
     const { rows } = await this.pool.query<SearchRow>(SEARCH_CHUNKS, [
-      toSql(embedding),
+      encodeVector(embedding),
       request.k,
       request.scope.doctorId,
       request.query,
@@ -99,7 +100,7 @@ export class SearchService implements Retriever {
   async detectModules(question: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<DetectedModule[]> {
     const embedding = await this.embedder.embedQuery(question, { signal: options.signal });
     const { rows } = await this.pool.query<DetectedModule>(DETECT_MODULES, [
-      toSql(embedding),
+      encodeVector(embedding),
       this.settings.moduleThreshold,
       options.limit ?? 3,
     ]);
