@@ -38,6 +38,16 @@ class DownStore extends MemoryStore {
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Embeds once through the cache, the API answering when asked, and lets the store write land. */
+async function embedOnce(embedder: CachedQueryEmbedder, api: SlowEmbedder, text: string): Promise<number[]> {
+  const vector = embedder.embedQuery(text);
+  await settle();
+  api.answerAll();
+  const result = await vector;
+  await settle();
+  return result;
+}
+
 describe('CachedQueryEmbedder', () => {
   it('when one question is embedded by several callers at once, then the embedding API is asked once', async () => {
     const inner = new SlowEmbedder();
@@ -58,10 +68,7 @@ describe('CachedQueryEmbedder', () => {
     const inner = new SlowEmbedder();
     const store = new MemoryStore();
     const embedder = new CachedQueryEmbedder(inner, store);
-    const first = embedder.embedQuery('What is a stroke?');
-    await settle();
-    inner.answerAll();
-    await first;
+    await embedOnce(embedder, inner, 'What is a stroke?');
     const storeGets: string[] = [];
     store.get = (key) => {
       storeGets.push(key);
@@ -76,12 +83,7 @@ describe('CachedQueryEmbedder', () => {
   it('when another replica stored the vector, then it is read from the store without an embedding call', async () => {
     const store = new MemoryStore();
     const writer = new SlowEmbedder();
-    const replicaA = new CachedQueryEmbedder(writer, store);
-    const first = replicaA.embedQuery('What is a stroke?');
-    await settle();
-    writer.answerAll();
-    await first;
-    await settle();
+    await embedOnce(new CachedQueryEmbedder(writer, store), writer, 'What is a stroke?');
 
     const reader = new SlowEmbedder();
     const replicaB = new CachedQueryEmbedder(reader, store);
@@ -108,10 +110,6 @@ describe('CachedQueryEmbedder', () => {
     const inner = new SlowEmbedder();
     const embedder = new CachedQueryEmbedder(inner, new DownStore());
 
-    const vector = embedder.embedQuery('What is a stroke?');
-    await settle();
-    inner.answerAll();
-
-    expect(await vector).toEqual([17, 0.5, 0.25]);
+    expect(await embedOnce(embedder, inner, 'What is a stroke?')).toEqual([17, 0.5, 0.25]);
   });
 });
