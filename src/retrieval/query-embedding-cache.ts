@@ -52,11 +52,11 @@ export class CachedQueryEmbedder implements Embedder {
 
   private async lookUpOrEmbed(key: string, text: string): Promise<number[]> {
     const cached = await this.store.get(key).catch(() => null);
-    const vector = cached ? decodeVector(cached) : await this.inner.embedQuery(text);
+    const vector = cached ? vectorFromBase64(cached) : await this.inner.embedQuery(text);
     if (!cached) {
       if (!this.inner.offline) this.metrics?.embeddingCalls.inc({ model: this.model, purpose: 'query' });
       // Nobody waits for the store: a lost write is a later miss.
-      void this.store.set(key, encodeVector(vector), TTL_SECONDS).catch(() => undefined);
+      void this.store.set(key, vectorToBase64(vector), TTL_SECONDS).catch(() => undefined);
     }
     this.recent.set(key, vector);
     return vector;
@@ -73,11 +73,11 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 // float32 is what pgvector stores anyway; base64 keeps a 1536-d vector at ~8 KB.
-function encodeVector(vector: number[]): string {
+function vectorToBase64(vector: number[]): string {
   return Buffer.from(new Float32Array(vector).buffer).toString('base64');
 }
 
-function decodeVector(encoded: string): number[] {
+function vectorFromBase64(encoded: string): number[] {
   const bytes = Buffer.from(encoded, 'base64');
   return Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
 }
