@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { preparedStatement } from '../db/prepared-statement.js';
 import { encodeVector } from '../db/vector-binary.js';
 import type { Citation } from '../chat/citations.js';
 import { PROMPT_VERSION } from '../chat/prompt.js';
@@ -96,29 +97,32 @@ type ExactEntry = CachedAnswer & { conversationId: string };
 /** Bump when the cached payload or key layout changes. */
 const KEY_FORMAT = 2;
 
-const SELECT_STATE = `
+const SELECT_STATE = preparedStatement('answer_cache_select_state', `
   SELECT (SELECT generation FROM llm_assistant.index_state) AS generation,
-         (SELECT epoch FROM llm_assistant.answer_cache_state) AS epoch`;
+         (SELECT epoch FROM llm_assistant.answer_cache_state) AS epoch`);
 
 const BUMP_EPOCH = `UPDATE llm_assistant.answer_cache_state SET epoch = epoch + 1, updated_at = now()`;
 
-const SELECT_SEMANTIC = `
+const SELECT_SEMANTIC = preparedStatement('answer_cache_select_semantic', `
   SELECT cache_key, answer, conversation_id, 1 - (question_embedding <=> $2::vector) AS similarity
   FROM llm_assistant.query_cache
   WHERE scope_key = $1 AND guard_terms = $3::text[] AND expires_at > now()
   ORDER BY question_embedding <=> $2::vector
-  LIMIT 1`;
+  LIMIT 1`);
 
-const BUMP_HITS = `UPDATE llm_assistant.query_cache SET hit_count = hit_count + 1 WHERE cache_key = $1`;
+const BUMP_HITS = preparedStatement(
+  'answer_cache_bump_hits',
+  `UPDATE llm_assistant.query_cache SET hit_count = hit_count + 1 WHERE cache_key = $1`,
+);
 
-const UPSERT = `
+const UPSERT = preparedStatement('answer_cache_upsert', `
   INSERT INTO llm_assistant.query_cache
     (cache_key, scope_key, question, question_embedding, guard_terms, answer, cited_sources,
      doctor_id, patient_id, conversation_id, expires_at)
   VALUES ($1, $2, $3, $4::vector, $5::text[], $6::jsonb, $7::text[], $8, $9, $10, now() + make_interval(secs => $11))
   ON CONFLICT (cache_key) DO UPDATE SET
     answer = excluded.answer, cited_sources = excluded.cited_sources, conversation_id = excluded.conversation_id,
-    hit_count = 0, created_at = now(), expires_at = excluded.expires_at`;
+    hit_count = 0, created_at = now(), expires_at = excluded.expires_at`);
 
 const DELETE_BY_SOURCES = `DELETE FROM llm_assistant.query_cache WHERE cited_sources && $1::text[] RETURNING cache_key`;
 
@@ -169,7 +173,7 @@ export class AnswerCache {
     private readonly options: AnswerCacheOptions,
   ) {
     this.state = new CoalescedRead(async () => {
-      const { rows } = await deps.pool.query<{ generation: number | null; epoch: string | null }>(SELECT_STATE);
+      const { rows } = await deps.pool.query<{ generation: number | null; epoch: string | null }>(SELECT_STATE());
       return { generation: rows[0]?.generation ?? 0, epoch: rows[0]?.epoch ?? '0' };
     });
   }
@@ -245,12 +249,11 @@ export class AnswerCache {
     try {
       const embedding = await this.embeddingOf(key, signal);
       const { rows } = await this.deps.pool.query<{ cache_key: string; answer: CachedAnswer; conversation_id: string | null; similarity: number }>(
-        SELECT_SEMANTIC,
-        [key.scopeKey, encodeVector(embedding), key.guardTerms],
+        SELECT_SEMANTIC([key.scopeKey, encodeVector(embedding), key.guardTerms]),
       );
       const row = rows[0];
       if (row && row.similarity >= this.options.semanticMinSimilarity) {
-        await this.deps.pool.query(BUMP_HITS, [row.cache_key]);
+        await this.deps.pool.query(BUMP_HITS([row.cache_key]));
         this.deps.metrics.cacheLookups.inc({ result: 'semantic_hit' });
         return { kind: 'semantic', answer: row.answer, conversationId: row.conversation_id };
       }
@@ -277,7 +280,7 @@ export class AnswerCache {
   private async rememberSemantic(key: AnswerKey, answer: CachedAnswer, conversationId: string): Promise<void> {
     try {
       const embedding = await this.embeddingOf(key);
-      await this.deps.pool.query(UPSERT, [
+      await this.deps.pool.query(UPSERT([
         key.cacheKey,
         key.scopeKey,
         key.question,
@@ -289,7 +292,7 @@ export class AnswerCache {
         key.patientId,
         conversationId,
         this.options.ttlSeconds,
-      ]);
+      ]));
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'answer not cached in the database');
     }

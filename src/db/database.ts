@@ -44,6 +44,14 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
   });
   // An idle client that loses its server emits here; without a listener the process dies.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  if (embedded) {
+    // PGlite is one session that every connection gets in turn, so the named statements a
+    // closed connection prepared are still there; pg tracks them per connection and would
+    // prepare them again ("already exists"). Queued before the connection's first query.
+    pool.on('connect', (client) => {
+      client.query('DEALLOCATE ALL').catch((error: unknown) => logger.warn({ err: error }, 'prepared statements not reset'));
+    });
+  }
 
   return {
     pool,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { preparedStatement } from '../db/prepared-statement.js';
 import { CommitBatcher } from '../lib/commit-batcher.js';
 import { withTransaction } from '../db/database.js';
 
@@ -61,24 +62,24 @@ interface TurnRow {
 }
 
 // Ownership is part of every statement: another doctor's conversation is simply not found.
-const SELECT_OWNED = `
+const SELECT_OWNED = preparedStatement('conversation_select_owned', `
   SELECT id, doctor_id, patient_id, summary, summarized_through, turn_count, created_at, updated_at, expires_at
   FROM llm_assistant.conversation_memory
-  WHERE id = $1 AND doctor_id = $2 AND expires_at > now()`;
+  WHERE id = $1 AND doctor_id = $2 AND expires_at > now()`);
 
-const SELECT_TURNS_FROM = `
+const SELECT_TURNS_FROM = preparedStatement('conversation_select_turns_from', `
   SELECT turn_index, question, standalone_question, answer, citations, usage, created_at
   FROM llm_assistant.conversation_turns
   WHERE conversation_id = $1 AND turn_index >= $2
-  ORDER BY turn_index`;
+  ORDER BY turn_index`);
 
-const INSERT_CONVERSATION = `
+const INSERT_CONVERSATION = preparedStatement('conversation_insert_conversation', `
   INSERT INTO llm_assistant.conversation_memory (id, doctor_id, patient_id, expires_at)
-  VALUES ($1, $2, $3, now() + make_interval(days => $4))`;
+  VALUES ($1, $2, $3, now() + make_interval(days => $4))`);
 
 // The row lock of this update serialises concurrent turns of one conversation, so turn
 // indexes never collide; a summary only moves forward.
-const BUMP_CONVERSATION = `
+const BUMP_CONVERSATION = preparedStatement('conversation_bump_conversation', `
   UPDATE llm_assistant.conversation_memory
   SET turn_count = turn_count + 1,
       updated_at = now(),
@@ -86,16 +87,16 @@ const BUMP_CONVERSATION = `
       summary = CASE WHEN $5::int > summarized_through THEN $4 ELSE summary END,
       summarized_through = GREATEST(summarized_through, COALESCE($5::int, 0))
   WHERE id = $1 AND doctor_id = $2
-  RETURNING turn_count`;
+  RETURNING turn_count`);
 
-const INSERT_TURN = `
+const INSERT_TURN = preparedStatement('conversation_insert_turn', `
   INSERT INTO llm_assistant.conversation_turns
     (conversation_id, turn_index, question, standalone_question, answer, citations, usage)
-  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)`;
+  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)`);
 
 // First turns of new conversations, many at a time (see appendTurn): one row per array
 // element, both tables in one statement, so one round trip per batch.
-const INSERT_FIRST_TURNS = `
+const INSERT_FIRST_TURNS = preparedStatement('conversation_insert_first_turns', `
   WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
       AS t(id, doctor_id, patient_id, question, standalone_question, answer, citations, usage)
@@ -105,7 +106,7 @@ const INSERT_FIRST_TURNS = `
   )
   INSERT INTO llm_assistant.conversation_turns
     (conversation_id, turn_index, question, standalone_question, answer, citations, usage)
-  SELECT id, 0, question, standalone_question, answer, citations::jsonb, usage::jsonb FROM input`;
+  SELECT id, 0, question, standalone_question, answer, citations::jsonb, usage::jsonb FROM input`);
 
 // Turns and cached answers go with it (ON DELETE CASCADE).
 const DELETE_OWNED = `DELETE FROM llm_assistant.conversation_memory WHERE id = $1 AND doctor_id = $2`;
@@ -129,13 +130,13 @@ export class ConversationRepository {
 
   /** The conversation if it exists, has not expired and belongs to this doctor; null otherwise. */
   async findOwned(id: string, doctorId: string): Promise<Conversation | null> {
-    const { rows } = await this.pool.query<ConversationRow>(SELECT_OWNED, [id, doctorId]);
+    const { rows } = await this.pool.query<ConversationRow>(SELECT_OWNED([id, doctorId]));
     return rows[0] ? toConversation(rows[0]) : null;
   }
 
   /** Turns from `fromIndex` on, oldest first. */
   async turnsFrom(conversationId: string, fromIndex: number): Promise<ConversationTurn[]> {
-    const { rows } = await this.pool.query<TurnRow>(SELECT_TURNS_FROM, [conversationId, fromIndex]);
+    const { rows } = await this.pool.query<TurnRow>(SELECT_TURNS_FROM([conversationId, fromIndex]));
     return rows.map(toTurn);
   }
 
@@ -151,18 +152,18 @@ export class ConversationRepository {
       return 0;
     }
     return withTransaction(this.pool, async (client) => {
-      if (input.create) await client.query(INSERT_CONVERSATION, [input.conversationId, input.doctorId, input.patientId, this.retentionDays]);
-      const { rows } = await client.query<{ turn_count: number }>(BUMP_CONVERSATION, [
+      if (input.create) await client.query(INSERT_CONVERSATION([input.conversationId, input.doctorId, input.patientId, this.retentionDays]));
+      const { rows } = await client.query<{ turn_count: number }>(BUMP_CONVERSATION([
         input.conversationId,
         input.doctorId,
         this.retentionDays,
         input.summary?.text ?? null,
         input.summary?.through ?? null,
-      ]);
+      ]));
       const count = rows[0]?.turn_count;
       if (count === undefined) throw new Error(`conversation ${input.conversationId} vanished while a turn was stored`);
       const { turn } = input;
-      await client.query(INSERT_TURN, [
+      await client.query(INSERT_TURN([
         input.conversationId,
         count - 1,
         turn.question,
@@ -170,13 +171,13 @@ export class ConversationRepository {
         turn.answer,
         JSON.stringify(turn.citations),
         JSON.stringify(turn.usage),
-      ]);
+      ]));
       return count - 1;
     });
   }
 
   private async insertFirstTurns(inputs: AppendTurnInput[]): Promise<void> {
-    await this.pool.query(INSERT_FIRST_TURNS, [
+    await this.pool.query(INSERT_FIRST_TURNS([
       inputs.map((input) => input.conversationId),
       inputs.map((input) => input.doctorId),
       inputs.map((input) => input.patientId),
@@ -186,7 +187,7 @@ export class ConversationRepository {
       inputs.map((input) => JSON.stringify(input.turn.citations)),
       inputs.map((input) => JSON.stringify(input.turn.usage)),
       this.retentionDays,
-    ]);
+    ]));
   }
 
   /** Deletes the doctor's conversation with its turns and cached answers; false when there was none. */

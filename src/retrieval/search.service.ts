@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { preparedStatement } from '../db/prepared-statement.js';
 import { encodeVector } from '../db/vector-binary.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Metrics } from '../metrics.js';
@@ -32,7 +33,7 @@ export const DEFAULT_FLOORS = {
 // budgeted without tokenizing every source again. A subquery, not a join: planned
 // against the function's default estimate of 1,000 rows, a join hashed the whole table
 // (+6 ms a question on 5,000 chunks).
-const SEARCH_CHUNKS = `
+const SEARCH_CHUNKS = preparedStatement('search_chunks', `
   SELECT s.id, s.source_kind, s.collection, s.source_id, s.source_uri, s.module, s.title, s.heading_path, s.url,
          s.chunk_index, s.content, (SELECT c.token_count FROM llm_assistant.docs_chunks c WHERE c.id = s.id) AS token_count,
          s.patient_id, s.similarity, s.vector_rank, s.lexical_rank, s.score, s.match_reason
@@ -40,9 +41,12 @@ const SEARCH_CHUNKS = `
     query_embedding => $1::vector, match_count => $2, doctor_id => $3::uuid, query_text => $4,
     filter_modules => $5, filter_source_kinds => $6, filter_patient_id => $7::uuid,
     min_similarity => $8, vector_weight => $9, lexical_weight => $10, ef_search => $11) WITH ORDINALITY AS s
-  ORDER BY s.ordinality`;
+  ORDER BY s.ordinality`);
 
-const DETECT_MODULES = `SELECT name, title, similarity FROM llm_assistant.detect_modules($1::vector, $2, $3)`;
+const DETECT_MODULES = preparedStatement(
+  'detect_modules',
+  `SELECT name, title, similarity FROM llm_assistant.detect_modules($1::vector, $2, $3)`,
+);
 
 interface SearchRow {
   id: string;
@@ -80,7 +84,7 @@ export class SearchService implements Retriever {
   async search(request: SearchRequest): Promise<SearchHit[]> {
     const embedding = await this.embedder.embedQuery(request.query, { signal: request.signal });
     const started = performance.now();
-    const { rows } = await this.pool.query<SearchRow>(SEARCH_CHUNKS, [
+    const { rows } = await this.pool.query<SearchRow>(SEARCH_CHUNKS([
       encodeVector(embedding),
       request.k,
       request.scope.doctorId,
@@ -92,18 +96,18 @@ export class SearchService implements Retriever {
       this.settings.vectorWeight,
       this.settings.lexicalWeight,
       this.settings.efSearch,
-    ]);
+    ]));
     this.metrics?.retrievalDuration.observe((performance.now() - started) / 1000);
     return rows.map(toHit);
   }
 
   async detectModules(question: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<DetectedModule[]> {
     const embedding = await this.embedder.embedQuery(question, { signal: options.signal });
-    const { rows } = await this.pool.query<DetectedModule>(DETECT_MODULES, [
+    const { rows } = await this.pool.query<DetectedModule>(DETECT_MODULES([
       encodeVector(embedding),
       this.settings.moduleThreshold,
       options.limit ?? 3,
-    ]);
+    ]));
     return rows;
   }
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/database.js';
+import { preparedStatement } from '../db/prepared-statement.js';
 import { DependencyError } from '../errors.js';
 
 /** One access to patient data: who (app, doctor), why, through which request, which chunks. */
@@ -44,9 +45,9 @@ interface AuditRow {
 }
 
 // There is deliberately no UPDATE or DELETE here; the table's trigger refuses both anyway.
-const INSERT_ENTRY = `
+const INSERT_ENTRY = preparedStatement('audit_insert_entry', `
   INSERT INTO llm_assistant.audit_log (request_id, client_id, client_name, doctor_id, purpose, action, patient_ids, chunk_ids)
-  VALUES ($1, $2, $3, $4, $5, $6, $7::uuid[], $8::text[])`;
+  VALUES ($1, $2, $3, $4, $5, $6, $7::uuid[], $8::text[])`);
 const SELECT_ENTRIES = `
   SELECT id::text AS id, at, request_id, client_id, client_name, doctor_id, purpose, action, patient_ids, chunk_ids
   FROM llm_assistant.audit_log
@@ -63,7 +64,7 @@ const SELECT_ENTRIES = `
  */
 export async function recordAccess(db: Queryable, client: AuditClient, entry: AuditEntry): Promise<void> {
   try {
-    await db.query(INSERT_ENTRY, [
+    await db.query(INSERT_ENTRY([
       entry.requestId,
       client.clientId,
       client.clientName,
@@ -72,7 +73,7 @@ export async function recordAccess(db: Queryable, client: AuditClient, entry: Au
       entry.action,
       entry.patientIds,
       entry.chunkIds,
-    ]);
+    ]));
   } catch (error) {
     throw new DependencyError('database', 'The audit trail could not be written; no data was returned.', {
       code: 'audit_write_failed',
