@@ -121,7 +121,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
       chat,
       readiness: () => checkReadiness(db, store, migrations),
       async close() {
-        chat.close();
+        await chat.close();
         await jobs.close();
         await Promise.allSettled([store.close(), db.close()]);
       },

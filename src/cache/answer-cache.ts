@@ -6,6 +6,7 @@ import type { Citation } from '../chat/citations.js';
 import { PROMPT_VERSION } from '../chat/prompt.js';
 import { isAppError } from '../errors.js';
 import { CoalescedRead } from '../lib/coalesced-read.js';
+import { WritesInFlight } from '../lib/writes-in-flight.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -167,6 +168,7 @@ export function sourceKeyOf(hit: Pick<SearchHit, 'sourceKind' | 'collection' | '
 export class AnswerCache {
   private storeDown = false;
   private readonly state: CoalescedRead<CacheState>;
+  private readonly writes = new WritesInFlight();
 
   constructor(
     private readonly deps: AnswerCacheDependencies,
@@ -206,6 +208,7 @@ export class AnswerCache {
 
   /** The pre-retrieval answer under this key, or null (also when the store fails). Never throws. */
   async lookupFirstQuestion(firstKey: string): Promise<FirstQuestionAnswer | null> {
+    await this.writes.pendingOn([firstKey]);
     const { value } = await this.fromStore(() => this.deps.store.get(answerEntry(firstKey)));
     if (!value) return null;
     this.deps.metrics.cacheLookups.inc({ result: 'first_question_hit' });
@@ -240,6 +243,7 @@ export class AnswerCache {
 
   /** An exact hit, else a semantic one, else null. Never throws but for an abort. */
   async lookup(key: AnswerKey, signal?: AbortSignal): Promise<CacheHit | null> {
+    await this.writes.pendingOn([key.cacheKey, key.scopeKey]);
     const exact = await this.fromStore(() => this.deps.store.get(answerEntry(key.cacheKey)));
     if (exact.value) {
       this.deps.metrics.cacheLookups.inc({ result: 'exact_hit' });
@@ -267,14 +271,19 @@ export class AnswerCache {
     return null;
   }
 
-  /** Stores an answer in both layers, with the reverse indexes used to invalidate it. Never throws. */
-  async remember(key: AnswerKey, answer: CachedAnswer, conversationId: string): Promise<void> {
+  /**
+   * Stores an answer in both layers, with the reverse indexes used to invalidate it.
+   * Callers need not wait: until the write is done, lookups of its keys in this process
+   * wait for it. Never throws.
+   */
+  remember(key: AnswerKey, answer: CachedAnswer, conversationId: string): Promise<void> {
     const entry: ExactEntry = { ...answer, conversationId };
     // Independent stores: side by side.
-    await Promise.all([
+    const write = Promise.all([
       this.rememberSemantic(key, answer, conversationId),
       this.storeEntry(key.cacheKey, JSON.stringify(entry), conversationId, key.sourceKeys),
-    ]);
+    ]).then(() => undefined);
+    return this.writes.track([key.cacheKey, key.scopeKey], write);
   }
 
   private async rememberSemantic(key: AnswerKey, answer: CachedAnswer, conversationId: string): Promise<void> {
@@ -301,10 +310,16 @@ export class AnswerCache {
   /**
    * Stores the answer a first question got (generated or cached) under its pre-retrieval
    * key, indexed by the conversation the answer comes from and the sources it was built
-   * from, so erasing that conversation or re-indexing a source removes it too. Never throws.
+   * from, so erasing that conversation or re-indexing a source removes it too. Like
+   * `remember`, callers need not wait. Never throws.
    */
-  async rememberFirstQuestion(firstKey: string, entry: FirstQuestionAnswer, from: { conversationId: string; key: AnswerKey }): Promise<void> {
-    await this.storeEntry(firstKey, JSON.stringify(entry), from.conversationId, from.key.sourceKeys);
+  rememberFirstQuestion(firstKey: string, entry: FirstQuestionAnswer, from: { conversationId: string; key: AnswerKey }): Promise<void> {
+    return this.writes.track([firstKey], this.storeEntry(firstKey, JSON.stringify(entry), from.conversationId, from.key.sourceKeys));
+  }
+
+  /** Resolves once the writes in flight now are done (shutdown, and tests reading the stores directly). */
+  settled(): Promise<void> {
+    return this.writes.settled();
   }
 
   private async storeEntry(cacheKey: string, value: string, conversationId: string, sourceKeys: string[]): Promise<void> {
@@ -325,6 +340,8 @@ export class AnswerCache {
    * erasure is never reported done while copies remain.
    */
   async forgetConversation(conversationId: string): Promise<void> {
+    // A write still in flight could otherwise land after the erasure.
+    await this.writes.settled();
     const keys = await this.deps.store.popSet(byConversation(conversationId));
     await this.deps.store.delete(keys.map(answerEntry));
   }
@@ -337,6 +354,7 @@ export class AnswerCache {
    */
   async invalidateSources(sourceKeys: string[]): Promise<void> {
     if (sourceKeys.length === 0) return;
+    await this.writes.settled();
     await this.deps.pool.query(BUMP_EPOCH);
     const { rows } = await this.deps.pool.query<{ cache_key: string }>(DELETE_BY_SOURCES, [sourceKeys]);
     await this.fromStore(async () => {

@@ -22,8 +22,8 @@ export interface ChatServices {
   conversations: ConversationDependencies;
   /** For the ingest pipeline: drops cached answers built from these '<kind>:<collection>:<sourceId>' sources. */
   invalidateSources: (sourceKeys: string[]) => Promise<void>;
-  /** Stops the retention timer. */
-  close: () => void;
+  /** Stops the retention timer and waits for the answer cache's writes in flight. */
+  close: () => Promise<void>;
 }
 
 export interface ChatServiceParts {
@@ -77,6 +77,9 @@ export async function createChatServices(parts: ChatServiceParts): Promise<ChatS
     chat,
     conversations,
     invalidateSources: (sourceKeys) => cache.invalidateSources(sourceKeys),
-    close: () => clearInterval(timer),
+    close: async () => {
+      clearInterval(timer);
+      await cache.settled();
+    },
   };
 }

@@ -121,7 +121,7 @@ export async function answerQuestion(deps: ChatDependencies, request: ChatReques
     },
     signal,
   });
-  await rememberAnswer(deps.cache, prepared, conversationId, firstKey);
+  rememberAnswer(deps.cache, prepared, conversationId, firstKey);
 
   deps.logger.info(
     {
@@ -148,19 +148,18 @@ export async function answerQuestion(deps: ChatDependencies, request: ChatReques
 
 /**
  * Caches a new answer under its key, and the answer a first question got (new or from
- * the cache) under its pre-retrieval key; the two writes go side by side. Never throws.
+ * the cache) under its pre-retrieval key. The writes go side by side and the response
+ * does not wait for them: the cache's lookups in this process wait for writes in flight.
  */
-async function rememberAnswer(cache: AnswerCache, prepared: Prepared, conversationId: string, firstKey: string | undefined): Promise<void> {
+function rememberAnswer(cache: AnswerCache, prepared: Prepared, conversationId: string, firstKey: string | undefined): void {
   const { reply, key } = prepared;
   if (!key) return;
   const answer = { answer: reply.text, citations: reply.citations, removedCitations: reply.removedCitations };
   const from = reply.cached === false ? conversationId : prepared.cachedFrom;
-  await Promise.all([
-    reply.cached === false ? cache.remember(key, answer, conversationId) : undefined,
-    firstKey && from
-      ? cache.rememberFirstQuestion(firstKey, { ...answer, modules: prepared.modules, records: prepared.records }, { conversationId: from, key })
-      : undefined,
-  ]);
+  if (reply.cached === false) void cache.remember(key, answer, conversationId);
+  if (firstKey && from) {
+    void cache.rememberFirstQuestion(firstKey, { ...answer, modules: prepared.modules, records: prepared.records }, { conversationId: from, key });
+  }
 }
 
 /**
