@@ -3,11 +3,13 @@ import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import { copyCorpus, type BenchOptions, type BenchReport } from './bench/lib.js';
 import {
+  DOCTOR_ID,
   freePort,
   loadChat,
   medquadQuestions,
   prepareChatDatabase,
   startFakeOpenAI,
+  startReferenceServer,
   startService,
   type LoadResult,
 } from './bench/chat-service.js';
@@ -30,7 +32,9 @@ interface Phase {
  * distinct questions (cache misses), then one question repeated (cache hits); with the
  * offline providers, then with OpenAI stubbed by a fake server. Throughput is taken with
  * 50 connections; latency also with one connection, where no request queues behind
- * another (with 50, Little's law makes p50 about 50 / throughput).
+ * another (with 50, Little's law makes p50 about 50 / throughput). Last, the machine's
+ * ceiling: servers that only parse the request and send a hit's bytes back, with
+ * node:http alone and with express, under the same 50 connections.
  */
 export async function run(options: BenchOptions): Promise<BenchReport> {
   const duration = options.duration ?? 30;
@@ -48,6 +52,7 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       },
     ];
     const phases: Phase[] = [];
+    let hitBody = '';
     for (const setup of setups) {
       options.log(`${setup.providers}: indexing ${corpus.files.length} documents`);
       const env = { ...setup.env, REDIS_URL, REDIS_KEY_PREFIX: `llm-bench-${randomBytes(4).toString('hex')}:` };
@@ -61,6 +66,7 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
         // Warm-up (JIT, pools, caches), also asking the repeated question once.
         options.log(`${setup.providers}: warm-up`);
         await loadChat({ ...base, message: distinct, connections: 4, durationSeconds: 3 });
+        hitBody ||= await askOnce(service.url, prepared.apiKey, repeated());
         // Hits first: requests abandoned when a miss phase ends keep PostgreSQL busy for a while.
         const runs = [
           { load: 'one question repeated (hits)', message: repeated, connections: 1 },
@@ -78,11 +84,39 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
         await service.stop();
       }
     }
+    for (const kind of ['node-http', 'express'] as const) {
+      const server = await startReferenceServer(kind, hitBody, await freePort());
+      try {
+        await settle();
+        options.log(`reference (${kind}): ${CONNECTIONS} connections, ${duration} s`);
+        await loadChat({ url: server.url, apiKey: 'none', message: () => questions[0]!, connections: 4, durationSeconds: 3 });
+        const result = await loadChat({ url: server.url, apiKey: 'none', message: () => questions[0]!, connections: CONNECTIONS, durationSeconds: duration });
+        phases.push({ providers: REFERENCE_PROVIDERS[kind], load: 'a hit\'s bytes, no work', connections: CONNECTIONS, result, rssMb: (await server.memory()).rssMb });
+      } finally {
+        await server.stop();
+      }
+    }
     return report(corpus.files.length, duration, phases);
   } finally {
     await fake.close();
     await rm(path.dirname(corpus.dir), { recursive: true, force: true });
   }
+}
+
+const REFERENCE_PROVIDERS = {
+  'node-http': 'reference: node:http only',
+  express: 'reference: express + JSON parser only',
+} as const;
+
+/** The body of one answer, as the service sends it. */
+async function askOnce(url: string, apiKey: string, message: string): Promise<string> {
+  const response = await fetch(`${url}/v1/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, 'x-doctor-id': DOCTOR_ID },
+    body: JSON.stringify({ message }),
+  });
+  if (!response.ok) throw new Error(`POST /v1/chat answered ${response.status}`);
+  return response.text();
 }
 
 /** A pause between phases, so that one phase's leftovers do not load the next. */
@@ -97,6 +131,9 @@ function report(documents: number, duration: number, phases: Phase[]): BenchRepo
   const hits1 = find('offline', true, 1);
   const fakeMisses1 = find('OpenAI', false, 1);
   const fakeMisses50 = find('OpenAI', false, CONNECTIONS);
+  const reference = (kind: keyof typeof REFERENCE_PROVIDERS) => phases.find((p) => p.providers === REFERENCE_PROVIDERS[kind])!.result;
+  const nodeHttp = reference('node-http');
+  const bareExpress = reference('express');
   return {
     title: `chat: POST /v1/chat, ${duration} s per run, ${documents.toLocaleString('en')} MedQuAD documents`,
     columns: ['providers', 'load', 'connections', 'requests', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'service RSS MB'],
@@ -118,6 +155,7 @@ function report(documents: number, duration: number, phases: Phase[]): BenchRepo
       'The service runs as its own process (src/main.ts) on real PostgreSQL and Redis, logs at warn, rate limits raised above the offered load; autocannon in the benchmark process, loopback only. Each phase after a 3 s warm-up and a 5 s pause; every request starts a new conversation (stored, durable).',
       `Cache hits (offline): ${hits50.requestsPerSecond} req/s with ${CONNECTIONS} connections (target > 3,000); p50 ${hits1.p50Ms} ms with one connection, ${hits50.p50Ms} ms with ${CONNECTIONS} (target < 2 ms).`,
       `Uncached overhead (OpenAI fake answering at once, so everything but the model): p50 ${fakeMisses1.p50Ms} ms with one connection, ${fakeMisses50.p50Ms} ms with ${CONNECTIONS} at ${fakeMisses50.requestsPerSecond} req/s (target < 20 ms).`,
+      `This machine's ceiling, the same ${CONNECTIONS} connections answered with a hit's bytes and no work: ${nodeHttp.requestsPerSecond} req/s with node:http alone, ${bareExpress.requestsPerSecond} req/s with express and its JSON body parser. Hits run at ${Math.round((100 * hits50.requestsPerSecond) / bareExpress.requestsPerSecond)}% of express alone.`,
       'Latencies are per response, measured by the client (autocannon, same machine); with 50 connections a p50 includes queueing behind the other 49 requests. The client shares the 2 cores with the service, PostgreSQL and Redis.',
     ],
     figures: {

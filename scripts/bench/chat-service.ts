@@ -62,8 +62,17 @@ export interface RunningService {
 }
 
 /** The real service (src/main.ts) in its own process, as production runs it; resolves once /healthz answers. */
-export async function startService(env: Record<string, string>, port: number): Promise<RunningService> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+export function startService(env: Record<string, string>, port: number): Promise<RunningService> {
+  return startProcess('src/main.ts', [], env, port);
+}
+
+/** What this machine serves doing only the HTTP part of a hit (scripts/bench/reference-server.ts), answering `body`. */
+export function startReferenceServer(kind: 'node-http' | 'express', body: string, port: number): Promise<RunningService> {
+  return startProcess('scripts/bench/reference-server.ts', [kind], { REFERENCE_BODY: body }, port);
+}
+
+async function startProcess(script: string, args: string[], env: Record<string, string>, port: number): Promise<RunningService> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -71,10 +80,10 @@ export async function startService(env: Record<string, string>, port: number): P
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode} before answering`);
+    if (child.exitCode !== null) throw new Error(`${script} exited with code ${child.exitCode} before answering`);
     const healthy = await fetch(`${url}/healthz`).then((response) => response.ok, () => false);
     if (healthy) break;
-    if (attempt > 300) throw new Error('the service did not answer /healthz within 60 s');
+    if (attempt > 300) throw new Error(`${script} did not answer /healthz within 60 s`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return {
