@@ -10,7 +10,7 @@ import { FakeRetriever } from './fake-retriever.js';
 /** Rewires chat over a FakeRetriever of the chat corpus (and optionally another chat model). */
 export function withFakeRetriever(retriever = new FakeRetriever(chatCorpus(), CHAT_MODULES), model?: ChatModel) {
   return async (services: Services): Promise<Services> => {
-    services.chat.close();
+    await services.chat.close();
     const chat = await createChatServices({ ...services, retriever, ...(model ? { model } : {}) });
     return { ...services, chat };
   };
