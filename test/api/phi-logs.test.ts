@@ -44,6 +44,25 @@ describe('PHI-safe logs', () => {
     expect(JSON.stringify(line)).not.toContain('patientId');
   });
 
+  it('when a request is rejected, then its rejection and completion lines carry its id, and health checks log nothing', async () => {
+    const requestId = `req-${randomUUID()}`;
+    const response = await fetch(`${app.baseUrl}/v1/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+      body: JSON.stringify({ query: 'warfarin' }),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('x-request-id')).toBe(requestId);
+    await fetch(`${app.baseUrl}/healthz`, { headers: { 'x-request-id': `${requestId}-health` } });
+    // The completion line is written when the response closes, just after the client has it.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const lines = app.logs.lines.map((text) => JSON.parse(text) as { req?: { id?: string }; msg: string });
+    const own = lines.filter((line) => line.req?.id?.startsWith(requestId));
+    expect(own.map((line) => line.msg)).toEqual(['request rejected', 'request completed']);
+    expect(own[1]).toMatchObject({ req: { id: requestId, method: 'POST' }, res: { status: 401 }, route: '/v1/search' });
+  });
+
   it('when an error whose message and stack quote patient data is logged, then neither appears', () => {
     const logs = new LogCapture();
     const logger = createLogger('info', logs);
