@@ -92,6 +92,14 @@ export interface CacheState {
 /** A cached answer and the conversation it was first given in (erasing that conversation erases it). */
 export type CacheHit = { kind: 'exact' | 'semantic'; answer: CachedAnswer; conversationId: string | null };
 
+/** The semantic layer's nearest cached question. */
+interface SemanticRow {
+  cache_key: string;
+  answer: CachedAnswer;
+  conversation_id: string | null;
+  similarity: number;
+}
+
 /** What the exact layer stores under a key. */
 type ExactEntry = CachedAnswer & { conversationId: string };
 
@@ -241,34 +249,53 @@ export class AnswerCache {
     };
   }
 
-  /** An exact hit, else a semantic one, else null. Never throws but for an abort. */
+  /**
+   * An exact hit, else a semantic one, else null. Both layers are read side by side: most
+   * lookups miss both, and the semantic read is wasted only on an exact hit. Never throws
+   * but for an abort.
+   */
   async lookup(key: AnswerKey, signal?: AbortSignal): Promise<CacheHit | null> {
     await this.writes.pendingOn([key.cacheKey, key.scopeKey]);
-    const exact = await this.fromStore(() => this.deps.store.get(answerEntry(key.cacheKey)));
+    const [exact, nearest] = await Promise.all([
+      this.fromStore(() => this.deps.store.get(answerEntry(key.cacheKey))),
+      this.nearestCachedQuestion(key, signal),
+    ]);
     if (exact.value) {
       this.deps.metrics.cacheLookups.inc({ result: 'exact_hit' });
       const { conversationId, ...answer } = JSON.parse(exact.value) as ExactEntry;
       return { kind: 'exact', answer, conversationId };
     }
+    if (nearest !== 'failed' && nearest && nearest.similarity >= this.options.semanticMinSimilarity) {
+      try {
+        await this.deps.pool.query(BUMP_HITS([nearest.cache_key]));
+        this.deps.metrics.cacheLookups.inc({ result: 'semantic_hit' });
+        return { kind: 'semantic', answer: nearest.answer, conversationId: nearest.conversation_id };
+      } catch (error) {
+        this.semanticFailed(error, signal);
+        this.deps.metrics.cacheLookups.inc({ result: 'error' });
+        return null;
+      }
+    }
+    this.deps.metrics.cacheLookups.inc({ result: exact.failed || nearest === 'failed' ? 'error' : 'miss' });
+    return null;
+  }
+
+  /** The semantic layer's nearest question in the key's scope, or null; 'failed' (logged) when it could not be read. */
+  private async nearestCachedQuestion(key: AnswerKey, signal?: AbortSignal): Promise<SemanticRow | null | 'failed'> {
     try {
       const embedding = await this.embeddingOf(key, signal);
-      const { rows } = await this.deps.pool.query<{ cache_key: string; answer: CachedAnswer; conversation_id: string | null; similarity: number }>(
-        SELECT_SEMANTIC([key.scopeKey, encodeVector(embedding), key.guardTerms]),
-      );
-      const row = rows[0];
-      if (row && row.similarity >= this.options.semanticMinSimilarity) {
-        await this.deps.pool.query(BUMP_HITS([row.cache_key]));
-        this.deps.metrics.cacheLookups.inc({ result: 'semantic_hit' });
-        return { kind: 'semantic', answer: row.answer, conversationId: row.conversation_id };
-      }
+      const { rows } = await this.deps.pool.query<SemanticRow>(SELECT_SEMANTIC([key.scopeKey, encodeVector(embedding), key.guardTerms]));
+      return rows[0] ?? null;
     } catch (error) {
-      signal?.throwIfAborted();
-      this.deps.logger.warn({ err: error }, 'semantic answer cache lookup failed; answering without it');
-      this.deps.metrics.cacheLookups.inc({ result: 'error' });
-      return null;
+      this.semanticFailed(error, signal);
+      return 'failed';
     }
-    this.deps.metrics.cacheLookups.inc({ result: exact.failed ? 'error' : 'miss' });
-    return null;
+  }
+
+  /** Rethrows an abort; logs anything else. */
+  private semanticFailed(error: unknown, signal: AbortSignal | undefined): void {
+    signal?.throwIfAborted();
+    this.deps.logger.warn({ err: error }, 'semantic answer cache lookup failed; answering without it');
   }
 
   /**
