@@ -41,17 +41,15 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
     statement_timeout: config.statementTimeoutMs,
     idleTimeoutMillis: 30_000,
     application_name: 'llm-assistant',
+    // PGlite is one session that every connection gets in turn, so the named statements a
+    // closed connection prepared are still there; pg tracks them per connection and would
+    // prepare them again ("already exists"). pg-pool awaits this before it hands the
+    // connection out (its types say void).
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
+    ...(embedded ? { onConnect: resetPreparedStatements } : {}),
   });
   // An idle client that loses its server emits here; without a listener the process dies.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
-  if (embedded) {
-    // PGlite is one session that every connection gets in turn, so the named statements a
-    // closed connection prepared are still there; pg tracks them per connection and would
-    // prepare them again ("already exists"). Queued before the connection's first query.
-    pool.on('connect', (client) => {
-      client.query('DEALLOCATE ALL').catch((error: unknown) => logger.warn({ err: error }, 'prepared statements not reset'));
-    });
-  }
 
   return {
     pool,
@@ -68,6 +66,10 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
       await embedded?.stop();
     },
   };
+}
+
+async function resetPreparedStatements(client: pg.ClientBase): Promise<void> {
+  await client.query('DEALLOCATE ALL');
 }
 
 /**
