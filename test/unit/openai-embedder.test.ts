@@ -63,6 +63,13 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected the promise to reject');
 }
 
+/** The next embeddings request is answered with vectors but no usage, as some compatible servers do. */
+function replyWithoutUsage(): void {
+  nock(OPENAI_ORIGIN)
+    .post('/v1/embeddings')
+    .reply((_uri, body) => [200, buildEmbeddingsResponse(body as EmbeddingsRequestBody, { promptTokens: null }), embeddingsResponseHeaders()]);
+}
+
 beforeAll(() => {
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
@@ -101,13 +108,7 @@ describe('OpenAIEmbedder', () => {
     });
 
     it('when the reply has no usage, then tokens are our own count', async () => {
-      nock(OPENAI_ORIGIN)
-        .post('/v1/embeddings')
-        .reply((_uri, body) => [
-          200,
-          buildEmbeddingsResponse(body as EmbeddingsRequestBody, { promptTokens: null }),
-          embeddingsResponseHeaders(),
-        ]);
+      replyWithoutUsage();
       const input = ['Blood pressure 128/82 mmHg.', 'Follow up in two weeks.'];
 
       const result = await makeEmbedder().embedDocuments(input);
@@ -116,13 +117,7 @@ describe('OpenAIEmbedder', () => {
     });
 
     it('when one short text is embedded and the reply has no usage, then tokens are its byte count, an upper bound (it is not tokenized)', async () => {
-      nock(OPENAI_ORIGIN)
-        .post('/v1/embeddings')
-        .reply((_uri, body) => [
-          200,
-          buildEmbeddingsResponse(body as EmbeddingsRequestBody, { promptTokens: null }),
-          embeddingsResponseHeaders(),
-        ]);
+      replyWithoutUsage();
       const question = 'What is the usual dose of warfarin?';
 
       const result = await makeEmbedder().embedDocuments([question]);
