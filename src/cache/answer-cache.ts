@@ -309,8 +309,8 @@ export class AnswerCache {
     const write = Promise.all([
       this.rememberSemantic(key, answer, conversationId),
       this.storeEntry(key.cacheKey, JSON.stringify(entry), conversationId, key.sourceKeys),
-    ]).then(() => undefined);
-    return this.writes.track([key.cacheKey, key.scopeKey], write);
+    ]);
+    return this.track([key.cacheKey, key.scopeKey], write);
   }
 
   private async rememberSemantic(key: AnswerKey, answer: CachedAnswer, conversationId: string): Promise<void> {
@@ -341,7 +341,16 @@ export class AnswerCache {
    * `remember`, callers need not wait. Never throws.
    */
   rememberFirstQuestion(firstKey: string, entry: FirstQuestionAnswer, from: { conversationId: string; key: AnswerKey }): Promise<void> {
-    return this.writes.track([firstKey], this.storeEntry(firstKey, JSON.stringify(entry), from.conversationId, from.key.sourceKeys));
+    return this.track([firstKey], this.storeEntry(firstKey, JSON.stringify(entry), from.conversationId, from.key.sourceKeys));
+  }
+
+  /** Tracks a write under its keys. Nobody may wait for it, so a failure the stores did not handle is logged here. */
+  private track(keys: string[], write: Promise<unknown>): Promise<void> {
+    const logged = write.then(
+      () => undefined,
+      (error: unknown) => this.deps.logger.error({ err: error }, 'answer not cached'),
+    );
+    return this.writes.track(keys, logged);
   }
 
   /** Resolves once the writes in flight now are done (shutdown, and tests reading the stores directly). */
