@@ -89,8 +89,10 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       try {
         await settle();
         options.log(`reference (${kind}): ${CONNECTIONS} connections, ${duration} s`);
-        await loadChat({ url: server.url, apiKey: 'none', message: () => questions[0]!, connections: 4, durationSeconds: 3 });
-        const result = await loadChat({ url: server.url, apiKey: 'none', message: () => questions[0]!, connections: CONNECTIONS, durationSeconds: duration });
+        // The reference servers check neither key nor message.
+        const base = { url: server.url, apiKey: 'none', message: () => questions[0]! };
+        await loadChat({ ...base, connections: 4, durationSeconds: 3 });
+        const result = await loadChat({ ...base, connections: CONNECTIONS, durationSeconds: duration });
         phases.push({ providers: REFERENCE_PROVIDERS[kind], load: 'a hit\'s bytes, no work', connections: CONNECTIONS, result, rssMb: (await server.memory()).rssMb });
       } finally {
         await server.stop();

@@ -265,30 +265,31 @@ export class AnswerCache {
       const { conversationId, ...answer } = JSON.parse(exact.value) as ExactEntry;
       return { kind: 'exact', answer, conversationId };
     }
-    if (nearest !== 'failed' && nearest && nearest.similarity >= this.options.semanticMinSimilarity) {
+    const row = nearest.value;
+    if (row && row.similarity >= this.options.semanticMinSimilarity) {
       try {
-        await this.deps.pool.query(BUMP_HITS([nearest.cache_key]));
+        await this.deps.pool.query(BUMP_HITS([row.cache_key]));
         this.deps.metrics.cacheLookups.inc({ result: 'semantic_hit' });
-        return { kind: 'semantic', answer: nearest.answer, conversationId: nearest.conversation_id };
+        return { kind: 'semantic', answer: row.answer, conversationId: row.conversation_id };
       } catch (error) {
         this.semanticFailed(error, signal);
         this.deps.metrics.cacheLookups.inc({ result: 'error' });
         return null;
       }
     }
-    this.deps.metrics.cacheLookups.inc({ result: exact.failed || nearest === 'failed' ? 'error' : 'miss' });
+    this.deps.metrics.cacheLookups.inc({ result: exact.failed || nearest.failed ? 'error' : 'miss' });
     return null;
   }
 
-  /** The semantic layer's nearest question in the key's scope, or null; 'failed' (logged) when it could not be read. */
-  private async nearestCachedQuestion(key: AnswerKey, signal?: AbortSignal): Promise<SemanticRow | null | 'failed'> {
+  /** The semantic layer's nearest question in the key's scope, shaped like `fromStore`'s result; a failure is logged. */
+  private async nearestCachedQuestion(key: AnswerKey, signal?: AbortSignal): Promise<{ value: SemanticRow | undefined; failed: boolean }> {
     try {
       const embedding = await this.embeddingOf(key, signal);
       const { rows } = await this.deps.pool.query<SemanticRow>(SELECT_SEMANTIC([key.scopeKey, encodeVector(embedding), key.guardTerms]));
-      return rows[0] ?? null;
+      return { value: rows[0], failed: false };
     } catch (error) {
       this.semanticFailed(error, signal);
-      return 'failed';
+      return { value: undefined, failed: true };
     }
   }
 
