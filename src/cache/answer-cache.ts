@@ -103,8 +103,11 @@ interface SemanticRow {
 /** What the exact layer stores under a key. */
 type ExactEntry = CachedAnswer & { conversationId: string };
 
+/** What the pre-retrieval layer stores under a key: the answer, and the state it is valid in. */
+type FirstQuestionEntry = FirstQuestionAnswer & { state: CacheState };
+
 /** Bump when the cached payload or key layout changes. */
-const KEY_FORMAT = 2;
+const KEY_FORMAT = 3;
 
 const SELECT_STATE = preparedStatement('answer_cache_select_state', `
   SELECT (SELECT generation FROM llm_assistant.index_state) AS generation,
@@ -161,12 +164,12 @@ export function sourceKeyOf(hit: Pick<SearchHit, 'sourceKind' | 'collection' | '
  *
  * Pre-retrieval layer, for questions without conversation history: the store again,
  * keyed by the normalised question, the asking doctor, the patient, the module filter,
- * the index generation, the cache epoch, the models, the prompt version and settings.
- * It cannot name the chunks (nothing is retrieved yet), so it is never shared between
- * doctors, and any change of any indexed source moves the epoch (invalidateSources): no
- * answer survives a re-index, even one whose reverse-index entries Redis lost. Its
- * entries carry the detected modules and the record chunks read, whose audit entries a
- * hit writes again.
+ * the models, the prompt version and settings; an entry is valid only under the index
+ * generation and cache epoch stored in it. It cannot name the chunks (nothing is
+ * retrieved yet), so it is never shared between doctors, and any change of any indexed
+ * source moves the epoch (invalidateSources): no answer survives a re-index, even one
+ * whose reverse-index entries Redis lost. Its entries carry the detected modules and the
+ * record chunks read, whose audit entries a hit writes again.
  *
  * Generation and epoch are read fresh for every request (one read shared by concurrent
  * requests), so a re-index or rebuild by another process takes effect at once.
@@ -193,8 +196,12 @@ export class AnswerCache {
     return this.state.get();
   }
 
-  /** The pre-retrieval key of a question without history. */
-  firstQuestionKeyFor(context: FirstQuestionContext, { generation, epoch }: CacheState): string {
+  /**
+   * The pre-retrieval key of a question without history. The index generation and cache
+   * epoch are not part of it but stored in its entry, so that the entry can be read side
+   * by side with them (see lookupFirstQuestion).
+   */
+  firstQuestionKeyFor(context: FirstQuestionContext): string {
     const modules = context.modules?.length ? [...new Set(context.modules)].sort() : null;
     return sha256(
       JSON.stringify({
@@ -203,8 +210,6 @@ export class AnswerCache {
         doctorId: context.doctorId,
         patientId: context.patientId,
         modules,
-        generation,
-        epoch,
         embeddingModel: this.deps.embedder.model,
         chatModel: this.options.chatModel,
         promptVersion: PROMPT_VERSION,
@@ -214,13 +219,20 @@ export class AnswerCache {
     );
   }
 
-  /** The pre-retrieval answer under this key, or null (also when the store fails). Never throws. */
-  async lookupFirstQuestion(firstKey: string): Promise<FirstQuestionAnswer | null> {
+  /**
+   * The pre-retrieval answer under this key, or null (also when the store fails). The
+   * entry and the current state are read side by side, one round trip before a hit
+   * instead of two; an entry stored under another generation or epoch (a re-index or an
+   * invalidation since) counts as absent. Never throws but for the state's read.
+   */
+  async lookupFirstQuestion(firstKey: string, current: Promise<CacheState>): Promise<FirstQuestionAnswer | null> {
     await this.writes.pendingOn([firstKey]);
-    const { value } = await this.fromStore(() => this.deps.store.get(answerEntry(firstKey)));
+    const [{ value }, state] = await Promise.all([this.fromStore(() => this.deps.store.get(answerEntry(firstKey))), current]);
     if (!value) return null;
+    const { state: storedUnder, ...answer } = JSON.parse(value) as FirstQuestionEntry;
+    if (storedUnder.generation !== state.generation || storedUnder.epoch !== state.epoch) return null;
     this.deps.metrics.cacheLookups.inc({ result: 'first_question_hit' });
-    return JSON.parse(value) as FirstQuestionAnswer;
+    return answer;
   }
 
   /** Computes the keys of an answer. */
@@ -337,11 +349,16 @@ export class AnswerCache {
 
   /**
    * Stores the answer a first question got (generated or cached) under its pre-retrieval
-   * key, indexed by the conversation the answer comes from and the sources it was built
-   * from, so erasing that conversation or re-indexing a source removes it too. Like
-   * `remember`, callers need not wait. Never throws.
+   * key, with the state it was computed under, indexed by the conversation the answer
+   * comes from and the sources it was built from, so erasing that conversation or
+   * re-indexing a source removes it too. Like `remember`, callers need not wait. Never throws.
    */
-  rememberFirstQuestion(firstKey: string, entry: FirstQuestionAnswer, from: { conversationId: string; key: AnswerKey }): Promise<void> {
+  rememberFirstQuestion(
+    firstKey: string,
+    answer: FirstQuestionAnswer,
+    from: { conversationId: string; key: AnswerKey; state: CacheState },
+  ): Promise<void> {
+    const entry: FirstQuestionEntry = { ...answer, state: from.state };
     return this.track([firstKey], this.storeEntry(firstKey, JSON.stringify(entry), from.conversationId, from.key.sourceKeys));
   }
 

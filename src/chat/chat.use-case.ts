@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AnswerCache, AnswerKey, CacheHit, CacheState, RecordRead } from '../cache/answer-cache.js';
+import type { AnswerCache, AnswerKey, CacheHit, CacheState, FirstQuestionAnswer, RecordRead } from '../cache/answer-cache.js';
 import { addUsage, NO_USAGE, type ChatModel, type ChatUsage } from '../llm/chat/chat-model.js';
 import type { Logger } from '../logger.js';
 import type { ConversationMemory, LoadedMemory } from '../memory/conversation-memory.js';
@@ -91,17 +91,20 @@ export const NOTHING_FOUND =
 export async function answerQuestion(deps: ChatDependencies, request: ChatRequest, options: AnswerOptions = {}): Promise<ChatAnswer> {
   const { signal } = options;
   const started = performance.now();
-  const [memory, cacheState] = await Promise.all([
+  const state = deps.cache.readState();
+  // A first question's pre-retrieval entry is read side by side with the state it must match.
+  const firstKey = request.conversationId
+    ? undefined
+    : deps.cache.firstQuestionKeyFor({ question: request.message, doctorId: request.doctorId, patientId: request.patientId ?? null, modules: request.modules });
+  const [memory, cacheState, firstHit] = await Promise.all([
     request.conversationId ? deps.memory.load(request.conversationId, request.doctorId, request.patientId) : null,
-    deps.cache.readState(),
+    state,
+    firstKey ? deps.cache.lookupFirstQuestion(firstKey, state) : null,
   ]);
   const patientId = request.patientId ?? memory?.conversation.patientId ?? null;
-  const firstKey = memory
-    ? undefined
-    : deps.cache.firstQuestionKeyFor({ question: request.message, doctorId: request.doctorId, patientId, modules: request.modules }, cacheState);
-  const prepared =
-    (firstKey && (await replayFirstQuestion(deps, request.message, firstKey, options))) ||
-    (await retrieveAndAnswer(deps, request, memory, patientId, cacheState, options));
+  const prepared = firstHit
+    ? await replayFirstQuestion(request.message, firstHit, options)
+    : await retrieveAndAnswer(deps, request, memory, patientId, cacheState, options);
   const { reply, question } = prepared;
 
   // A client gone before the answer is stored gets nothing stored: no half turn.
@@ -121,7 +124,7 @@ export async function answerQuestion(deps: ChatDependencies, request: ChatReques
     },
     signal,
   });
-  rememberAnswer(deps.cache, prepared, conversationId, firstKey);
+  rememberAnswer(deps.cache, prepared, conversationId, firstKey, cacheState);
 
   deps.logger.info(
     {
@@ -151,24 +154,22 @@ export async function answerQuestion(deps: ChatDependencies, request: ChatReques
  * the cache) under its pre-retrieval key. The writes go side by side and the response
  * does not wait for them: the cache's lookups in this process wait for writes in flight.
  */
-function rememberAnswer(cache: AnswerCache, prepared: Prepared, conversationId: string, firstKey: string | undefined): void {
+function rememberAnswer(cache: AnswerCache, prepared: Prepared, conversationId: string, firstKey: string | undefined, state: CacheState): void {
   const { reply, key } = prepared;
   if (!key) return;
   const answer = { answer: reply.text, citations: reply.citations, removedCitations: reply.removedCitations };
   const from = reply.cached === false ? conversationId : prepared.cachedFrom;
   if (reply.cached === false) void cache.remember(key, answer, conversationId);
   if (firstKey && from) {
-    void cache.rememberFirstQuestion(firstKey, { ...answer, modules: prepared.modules, records: prepared.records }, { conversationId: from, key });
+    void cache.rememberFirstQuestion(firstKey, { ...answer, modules: prepared.modules, records: prepared.records }, { conversationId: from, key, state });
   }
 }
 
 /**
- * The pre-retrieval hit of a first question, or null. The records its answer was built
- * from are audited again before anything is sent: this request discloses them too.
+ * A first question's answer from the pre-retrieval layer. The records it was built from
+ * are audited again before anything is sent: this request discloses them too.
  */
-async function replayFirstQuestion(deps: ChatDependencies, message: string, firstKey: string, options: AnswerOptions): Promise<Prepared | null> {
-  const entry = await deps.cache.lookupFirstQuestion(firstKey);
-  if (!entry) return null;
+async function replayFirstQuestion(message: string, entry: FirstQuestionAnswer, options: AnswerOptions): Promise<Prepared> {
   await options.onRetrieved?.(entry.records.map((record) => ({ ...record, sourceKind: 'record' as const })));
   return {
     reply: replay({ text: entry.answer, citations: entry.citations, removedCitations: entry.removedCitations, cached: 'exact' }, options),

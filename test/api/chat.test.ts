@@ -244,6 +244,18 @@ describe.each(databaseBackends())('chat API (offline answerer) on %s', (backend)
       expect(retriever.searches).toHaveLength(searches + 1);
     });
 
+    it('when the index generation moves (a rebuild, in any process), then the stored answer is not used, and the next one is stored under it', async () => {
+      const question = 'Is bridging heparin needed when warfarin is paused?';
+      await ask(DOCTOR_A, { message: question });
+      const searches = retriever.searches.length;
+
+      await app.services.db.pool.query('UPDATE llm_assistant.index_state SET generation = generation + 1');
+      expect((await ask(DOCTOR_A, { message: question })).cached).toBe(false);
+      expect(retriever.searches).toHaveLength(searches + 1);
+      expect((await ask(DOCTOR_A, { message: question })).cached).toBe('exact');
+      expect(retriever.searches).toHaveLength(searches + 1);
+    });
+
     it('when a question continues a conversation, then it never uses the pre-retrieval cache', async () => {
       const question = 'What is the maintenance dose of warfarin?';
       const { conversationId } = await ask(DOCTOR_A, { message: question });
