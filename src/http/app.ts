@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import express, { type Express, type RequestHandler } from 'express';
-import { pinoHttp } from 'pino-http';
-import { serializeError } from '../logger.js';
 import type { Services } from '../services.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { installRequestLogging, routePattern } from './request-logging.js';
 import { ApiRouter } from './route.js';
 import { registerAdminRoutes } from './routes/admin.routes.js';
 import { createRequestAudit } from './audit-context.js';
@@ -12,8 +10,6 @@ import { registerChatRoutes } from './routes/chat.routes.js';
 import { registerConversationRoutes } from './routes/conversations.routes.js';
 import { registerHealthRoutes } from './routes/health.routes.js';
 import { registerSearchRoutes } from './routes/search.routes.js';
-
-const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
 /**
  * Builds the express app from its dependencies, without listening, so tests run the
@@ -26,32 +22,7 @@ export function createApp(services: Services): Express {
   app.set('etag', false);
   app.set('trust proxy', 'loopback');
 
-  app.use(
-    pinoHttp({
-      logger: services.logger,
-      // A caller's request id is kept so one id follows a request across services.
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // Only ids, sizes and timings: headers may carry keys, and a URL anything a caller
-      // typed (a patient's name in a mistyped path), so the route pattern stands for it,
-      // added when the response completes (the route is unknown when the request starts).
-      // Unwrapped, so errors skip pino's standard serializer, whose stack repeats the message.
-      wrapSerializers: false,
-      serializers: {
-        req: (req: { id: string; method: string }) => ({ id: req.id, method: req.method }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-        err: serializeError,
-      },
-      customSuccessObject: (req, _res, value: object) => ({ ...value, route: routePattern(req) }),
-      customErrorObject: (req, _res, _error, value: object) => ({ ...value, route: routePattern(req) }),
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-    }),
-  );
+  installRequestLogging(app, services.logger);
   app.use(recordMetrics(services));
   app.use(express.json({ limit: services.config.http.bodyLimitBytes, strict: true }));
 
@@ -80,11 +51,6 @@ export function createApp(services: Services): Express {
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
-}
-
-/** The matched route's pattern (`/v1/admin/jobs/:id`), never the URL itself. */
-function routePattern(req: object): string {
-  return (req as { route?: { path?: string } }).route?.path ?? 'unmatched';
 }
 
 function recordMetrics(services: Services): RequestHandler {

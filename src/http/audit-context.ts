@@ -1,7 +1,6 @@
 import type { Request } from 'express';
 import type { Queryable } from '../db/database.js';
 import { auditRecordAccess, type AuditedHit } from '../security/audit.js';
-import { requestId } from './request-id.js';
 
 /** Records which patient data a request read; throws (failing the request) when the write fails. */
 export type RequestAudit = (req: Request, action: string, hits: readonly AuditedHit[]) => Promise<void>;
@@ -10,6 +9,6 @@ export type RequestAudit = (req: Request, action: string, hits: readonly Audited
 export function createRequestAudit(db: Queryable): RequestAudit {
   return (req, action, hits) => {
     if (!req.auth) throw new Error('audit needs an authenticated request: the route must not be public');
-    return auditRecordAccess({ db }, { requestId: requestId(req), auth: req.auth, doctor: req.doctor ?? null, action, hits });
+    return auditRecordAccess({ db }, { requestId: req.id, auth: req.auth, doctor: req.doctor ?? null, action, hits });
   };
 }

@@ -3,7 +3,6 @@ import { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../db/database.js';
 import { isAppError, NotFoundError, type ErrorDetail } from '../errors.js';
 import { PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
-import { requestId } from './request-id.js';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -93,7 +92,7 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 };
 
 export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
-  const { retryAfterSeconds, ...problem } = buildProblem(error, requestId(req), req.originalUrl.split('?')[0]);
+  const { retryAfterSeconds, ...problem } = buildProblem(error, req.id, req.originalUrl.split('?')[0]);
   if (problem.status >= 500) {
     req.log.error({ err: error, code: problem.code }, 'request failed');
   } else {

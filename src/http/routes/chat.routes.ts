@@ -6,7 +6,6 @@ import { buildProblem } from '../error-handler.js';
 import type { AuditedHit } from '../../security/audit.js';
 import type { RequestAudit } from '../audit-context.js';
 import type { ApiRouter } from '../route.js';
-import { requestId } from '../request-id.js';
 
 const ChatBodySchema = z
   .strictObject({
@@ -120,7 +119,7 @@ async function streamAnswer(
   } catch (error) {
     if (signal.aborted) return logDisconnect(req);
     if (!res.headersSent) throw error;
-    const { retryAfterSeconds: _retry, ...problem } = buildProblem(error, requestId(req), req.originalUrl.split('?')[0]);
+    const { retryAfterSeconds: _retry, ...problem } = buildProblem(error, req.id, req.originalUrl.split('?')[0]);
     req.log[problem.status >= 500 ? 'error' : 'info']({ err: error, code: problem.code }, 'chat stream failed');
     send('error', problem);
   }
