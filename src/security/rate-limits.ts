@@ -44,8 +44,8 @@ interface Lease {
   expiresAt: number;
 }
 
-/** Leases kept before expired ones are swept (one per recently active client or doctor). */
-const SWEEP_ABOVE = 10_000;
+/** How often leases whose window has ended are dropped. */
+const SWEEP_INTERVAL_MS = 10_000;
 
 /**
  * Spends requests from points taken from the shared limiter a block at a time: most
@@ -58,6 +58,7 @@ const SWEEP_ABOVE = 10_000;
 export class LeasedBudget {
   private readonly leases = new Map<string, Lease>();
   private readonly refills = new Map<string, Promise<void>>();
+  private nextSweep = 0;
   readonly block: number;
 
   constructor(
@@ -74,6 +75,8 @@ export class LeasedBudget {
       const lease = this.leases.get(key);
       if (lease && lease.remaining > 0 && lease.expiresAt > Date.now()) {
         lease.remaining -= 1;
+        // Spent leases go at once: with a block of one (low limits) the map stays empty.
+        if (lease.remaining === 0) this.leases.delete(key);
         return;
       }
       // Concurrent requests of one key wait for the same block, then spend it.
@@ -102,12 +105,12 @@ export class LeasedBudget {
         });
       }
     }
-    if (this.leases.size > SWEEP_ABOVE) this.sweep();
-    this.leases.set(key, { remaining: granted, expiresAt: Date.now() + msBeforeNext });
-  }
-
-  private sweep(): void {
     const now = Date.now();
-    for (const [key, lease] of this.leases) if (lease.expiresAt <= now || lease.remaining === 0) this.leases.delete(key);
+    this.leases.set(key, { remaining: granted, expiresAt: now + msBeforeNext });
+    // Leases a key left unspent when its window ended; swept now and then, never per request.
+    if (now >= this.nextSweep) {
+      this.nextSweep = now + SWEEP_INTERVAL_MS;
+      for (const [other, lease] of this.leases) if (lease.expiresAt <= now) this.leases.delete(other);
+    }
   }
 }

@@ -77,6 +77,15 @@ describe('LeasedBudget', () => {
     expect(await counted('a')).toBe(10);
   });
 
+  it("when a window ends, then the points left of its block are not spent in the next", async () => {
+    const limiter = new RateLimiterMemory({ keyPrefix: 'test', points: 1_000, duration: 1 });
+    const budget = new LeasedBudget(limiter, 1_000, 'this client');
+    await budget.consume('a');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await budget.consume('a');
+    expect((await limiter.get('a'))?.consumedPoints).toBe(10);
+  });
+
   it('when keys differ, then their budgets do', async () => {
     const { limiter } = sharedLimiter(100);
     const budget = new LeasedBudget(limiter, 100, 'this doctor');
