@@ -3,7 +3,7 @@ import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import { copyCorpus, type BenchOptions, type BenchReport } from './bench/lib.js';
 import {
-  DOCTOR_ID,
+  chatHeaders,
   freePort,
   loadChat,
   medquadQuestions,
@@ -114,7 +114,7 @@ const REFERENCE_PROVIDERS = {
 async function askOnce(url: string, apiKey: string, message: string): Promise<string> {
   const response = await fetch(`${url}/v1/chat`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, 'x-doctor-id': DOCTOR_ID },
+    headers: chatHeaders(apiKey),
     body: JSON.stringify({ message }),
   });
   if (!response.ok) throw new Error(`POST /v1/chat answered ${response.status}`);

@@ -14,7 +14,7 @@ import { chatCompletion, chatCompletionStream } from '../../test/fixtures/openai
 import { freshDatabase, percentile, REPO_ROOT, round } from './lib.js';
 
 export const MEDQUAD = '/work/shared/datasets/medquad';
-export const DOCTOR_ID = '5b0c6b1e-8f7a-4c2e-9d3f-0a1b2c3d4e5f';
+const DOCTOR_ID = '5b0c6b1e-8f7a-4c2e-9d3f-0a1b2c3d4e5f';
 
 /** Service settings for load runs: limits far above the offered load, quiet logs. */
 export const LOAD_ENV = {
@@ -179,6 +179,11 @@ export interface LoadResult {
   non2xx: number;
 }
 
+/** The headers of a benchmark's POST /v1/chat: JSON, the API key, the benchmark's doctor. */
+export function chatHeaders(apiKey: string): Record<string, string> {
+  return { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, 'x-doctor-id': DOCTOR_ID };
+}
+
 /**
  * POST /v1/chat under autocannon, loopback only, stopping by itself after the duration.
  * Latencies come from every response (autocannon's own histogram rounds to whole ms).
@@ -195,7 +200,7 @@ export async function loadChat(options: LoadOptions): Promise<LoadResult> {
         requests: [
           {
             method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${options.apiKey}`, 'x-doctor-id': DOCTOR_ID },
+            headers: chatHeaders(options.apiKey),
             setupRequest: (request) => ({ ...request, body: JSON.stringify({ message: options.message() }) }),
           },
         ],
