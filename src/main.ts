@@ -4,6 +4,7 @@ import { EmbeddedDatabaseBusyError } from './db/embedded-postgres.js';
 import { MigrationError } from './db/migrations.js';
 import { ConfigError } from './errors.js';
 import { createApp } from './http/app.js';
+import { createHttpServer } from './http/server.js';
 import { IndexMismatchError } from './ingest/index-state.js';
 import { createLogger, type Logger } from './logger.js';
 import { ensureDevelopmentClient } from './security/dev-client.js';
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   await indexExamplesOnFirstStart(services);
   await ensureDevelopmentClient({ config, clients: services.apiClients, logger });
 
-  const server = createApp(services).listen(config.http.port, config.http.host);
+  const server = createHttpServer(createApp(services)).listen(config.http.port, config.http.host);
   server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
