@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { preparedStatement } from '../db/prepared-statement.js';
 import { encodeVector } from '../db/vector-binary.js';
@@ -6,6 +5,7 @@ import type { Citation } from '../chat/citations.js';
 import { PROMPT_VERSION } from '../chat/prompt.js';
 import { isAppError } from '../errors.js';
 import { CoalescedRead } from '../lib/coalesced-read.js';
+import { sha256Hex } from '../lib/sha256.js';
 import { WritesInFlight } from '../lib/writes-in-flight.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Logger } from '../logger.js';
@@ -203,7 +203,7 @@ export class AnswerCache {
    */
   firstQuestionKeyFor(context: FirstQuestionContext): string {
     const modules = context.modules?.length ? [...new Set(context.modules)].sort() : null;
-    return sha256(
+    return sha256Hex(
       JSON.stringify({
         format: KEY_FORMAT,
         layer: 'first-question',
@@ -238,7 +238,7 @@ export class AnswerCache {
   /** Computes the keys of an answer. */
   keyFor(context: AnswerContext, { generation }: CacheState): AnswerKey {
     const shared = context.patientId === null && !context.withHistory && context.sources.every((s) => s.sourceKind === 'doc');
-    const scopeKey = sha256(
+    const scopeKey = sha256Hex(
       JSON.stringify({
         format: KEY_FORMAT,
         scope: shared ? 'docs' : `doctor:${context.doctorId}`,
@@ -247,11 +247,11 @@ export class AnswerCache {
         embeddingModel: this.deps.embedder.model,
         chatModel: this.options.chatModel,
         promptVersion: PROMPT_VERSION,
-        chunks: sha256(context.sources.map((source) => source.chunkId).sort().join('\n')),
+        chunks: sha256Hex(context.sources.map((source) => source.chunkId).sort().join('\n')),
       }),
     );
     return {
-      cacheKey: sha256(`${scopeKey}\n${normaliseQuestion(context.question)}`),
+      cacheKey: sha256Hex(`${scopeKey}\n${normaliseQuestion(context.question)}`),
       scopeKey,
       question: context.question,
       guardTerms: extractGuardTerms(context.question),
@@ -448,8 +448,4 @@ export class AnswerCache {
 /** Case, spacing, Unicode forms and final punctuation do not change a question. */
 export function normaliseQuestion(question: string): string {
   return question.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').replace(/[\s?!.]+$/, '').trim();
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

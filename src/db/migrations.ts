@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
+import { sha256Hex } from '../lib/sha256.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../sql/migrations/', import.meta.url));
 
@@ -51,7 +51,7 @@ export async function readMigrationFiles(dir = MIGRATIONS_DIR): Promise<Migratio
   for (const name of names) {
     if (!FILE_PATTERN.test(name)) throw new MigrationError(`Migration file name ${name} does not match NNNN_name.sql`);
     const sql = (await readFile(path.join(dir, name), 'utf8')).replace(/\r\n/g, '\n');
-    files.push({ name, sql, checksum: createHash('sha256').update(sql).digest('hex') });
+    files.push({ name, sql, checksum: sha256Hex(sql) });
   }
   const versions = files.map((file) => file.name.slice(0, 4));
   const duplicate = versions.find((version, index) => versions.indexOf(version) !== index);

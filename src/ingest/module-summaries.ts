@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { encodeVector } from '../db/vector-binary.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import { truncateToTokens } from '../llm/tokens.js';
 import type { ModuleManifest } from './load/document-loader.js';
+import { sha256Hex } from '../lib/sha256.js';
 
 const SELECT_MODULE_SOURCES = `
   SELECT module, count(*)::int AS documents, array_agg(title ORDER BY title) AS titles,
@@ -49,7 +49,7 @@ export async function refreshModuleSummaries(
       `${title}. ${description}\nDocuments: ${module.titles.join('; ')}.`,
       SUMMARY_TOKENS,
     );
-    const hash = createHash('sha256').update(summary).digest('hex');
+    const hash = sha256Hex(summary);
     if (stored.get(module.module)?.content_hash === hash) continue;
     changed.push({ name: module.module, title, description, summary, documents: module.documents, hash });
   }

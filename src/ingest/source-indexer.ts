@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Queryable } from '../db/database.js';
+import { sha256Hex } from '../lib/sha256.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -91,7 +91,6 @@ export function sourceKey(target: SourceTarget, sourceId: string): string {
   return `${target.sourceKind}:${target.collection}:${sourceId}`;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
  * Incremental indexing of one collection. Sources arrive one at a time (`add`); a source
@@ -207,7 +206,7 @@ export class SourceIndexer {
 
   /** The hash that decides "unchanged": content plus everything that shapes the chunks. */
   private sourceHash(document: SourceDocument): string {
-    return sha256(`${document.contentHash}\u0000${CHUNKER_VERSION}\u0000${JSON.stringify(this.deps.chunking)}`);
+    return sha256Hex(`${document.contentHash}\u0000${CHUNKER_VERSION}\u0000${JSON.stringify(this.deps.chunking)}`);
   }
 
   private async loadStoredSources(): Promise<Map<string, StoredSource>> {
@@ -271,7 +270,7 @@ export class SourceIndexer {
     const seenIds = new Set<string>();
     const chunks: PreparedChunk[] = [];
     for (const draft of drafts) {
-      const id = sha256(
+      const id = sha256Hex(
         JSON.stringify([this.target.sourceKind, this.target.collection, document.sourceId, draft.headingPath, draft.content, document.metadata]),
       );
       // Two identical chunks in one source (a repeated boilerplate paragraph) are one chunk.
@@ -283,7 +282,7 @@ export class SourceIndexer {
         headingPath: draft.headingPath,
         content: draft.content,
         embeddingText: draft.embeddingText,
-        contentHash: sha256(draft.embeddingText),
+        contentHash: sha256Hex(draft.embeddingText),
         tokenCount: draft.tokenCount,
         metadata: document.metadata,
         kept: false,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../lib/sha256.js';
 import { LRUCache } from 'lru-cache';
 import type { KeyValueStore } from '../cache/key-value-store.js';
 import type { EmbedOptions, Embedder, EmbeddingResult } from '../llm/embeddings/embedder.js';
@@ -37,7 +37,7 @@ export class CachedQueryEmbedder implements Embedder {
   }
 
   async embedQuery(text: string, options?: EmbedOptions): Promise<number[]> {
-    const key = `qemb:${this.model}:${createHash('sha256').update(text).digest('hex')}`;
+    const key = `qemb:${this.model}:${sha256Hex(text)}`;
     const recent = this.recent.get(key);
     if (recent) return recent;
     let shared = this.inFlight.get(key);

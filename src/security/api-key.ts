@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '../lib/sha256.js';
 
 /**
  * API keys look like `llm_<prefix>_<secret>`: the prefix (12 hex chars) is not secret and
@@ -25,12 +26,12 @@ export function apiKeyPrefix(key: string): string | null {
 }
 
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return sha256Hex(key);
 }
 
 /** Constant-time comparison of a presented key with a stored hash (both 32-byte digests). */
 export function apiKeyMatches(key: string, storedHash: string): boolean {
-  const presented = createHash('sha256').update(key, 'utf8').digest();
+  const presented = hash('sha256', key, 'buffer');
   const stored = Buffer.from(storedHash, 'hex');
   return stored.length === presented.length && timingSafeEqual(presented, stored);
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { opendir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -7,6 +6,7 @@ import type { SourceDocument } from '../types.js';
 import { parseHtmlSource } from './html.loader.js';
 import { parseMarkdownSource, type ParsedSource } from './markdown.loader.js';
 import { parseTextSource } from './text.loader.js';
+import { sha256Hex } from '../../lib/sha256.js';
 
 /** File extensions the loader reads (lower case); everything else is not ingested. */
 export const SUPPORTED_EXTENSIONS: ReadonlySet<string> = new Set(['.md', '.markdown', '.txt', '.html', '.htm']);
@@ -176,7 +176,7 @@ export function contentHash(fields: {
   body: string;
   metadata: Record<string, unknown>;
 }): string {
-  return createHash('sha256').update(canonicalJson(fields)).digest('hex');
+  return sha256Hex(canonicalJson(fields));
 }
 
 /** JSON with object keys sorted at every level. */

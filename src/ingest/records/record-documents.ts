@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../lib/sha256.js';
 import type { SourceDocument } from '../types.js';
 import type {
   Allergy,
@@ -256,7 +256,7 @@ function makeDocument(
     body,
     // Access is part of the hash: an indexer that skips unchanged sources must not skip
     // a patient newly shared with (or unshared from) a doctor.
-    contentHash: sha256(
+    contentHash: sha256Hex(
       canonicalJson({ title, module, url, body, metadata, patientId: ctx.patientId, allowedDoctorIds: ctx.allowedDoctorIds }),
     ),
     metadata: { ...metadata },
@@ -387,10 +387,6 @@ function addDays(date: string, days: number): string {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** JSON with object keys sorted at every level, so equal values hash equally. */
