@@ -94,19 +94,20 @@ const INSERT_TURN = preparedStatement('conversation_insert_turn', `
     (conversation_id, turn_index, question, standalone_question, answer, citations, usage)
   VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)`);
 
-// First turns of new conversations, many at a time (see appendTurn): one row per array
-// element, both tables in one statement, so one round trip per batch.
+// First turns of new conversations, many at a time (see appendTurn): one JSON array of
+// rows, both tables in one statement, so one round trip per batch. JSON, not one text
+// array per column: serialised natively, where arrays were escaped element by element.
 const INSERT_FIRST_TURNS = preparedStatement('conversation_insert_first_turns', `
   WITH input AS (
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-      AS t(id, doctor_id, patient_id, question, standalone_question, answer, citations, usage)
+    SELECT * FROM json_to_recordset($1::json)
+      AS t(id uuid, doctor_id uuid, patient_id uuid, question text, standalone_question text, answer text, citations jsonb, usage jsonb)
   ), conversations AS (
     INSERT INTO llm_assistant.conversation_memory (id, doctor_id, patient_id, turn_count, expires_at)
-    SELECT id, doctor_id, patient_id, 1, now() + make_interval(days => $9) FROM input
+    SELECT id, doctor_id, patient_id, 1, now() + make_interval(days => $2) FROM input
   )
   INSERT INTO llm_assistant.conversation_turns
     (conversation_id, turn_index, question, standalone_question, answer, citations, usage)
-  SELECT id, 0, question, standalone_question, answer, citations::jsonb, usage::jsonb FROM input`);
+  SELECT id, 0, question, standalone_question, answer, citations, usage FROM input`);
 
 // Turns and cached answers go with it (ON DELETE CASCADE).
 const DELETE_OWNED = `DELETE FROM llm_assistant.conversation_memory WHERE id = $1 AND doctor_id = $2`;
@@ -177,17 +178,17 @@ export class ConversationRepository {
   }
 
   private async insertFirstTurns(inputs: AppendTurnInput[]): Promise<void> {
-    await this.pool.query(INSERT_FIRST_TURNS([
-      inputs.map((input) => input.conversationId),
-      inputs.map((input) => input.doctorId),
-      inputs.map((input) => input.patientId),
-      inputs.map((input) => input.turn.question),
-      inputs.map((input) => input.turn.standaloneQuestion),
-      inputs.map((input) => input.turn.answer),
-      inputs.map((input) => JSON.stringify(input.turn.citations)),
-      inputs.map((input) => JSON.stringify(input.turn.usage)),
-      this.retentionDays,
-    ]));
+    const rows = inputs.map(({ conversationId, doctorId, patientId, turn }) => ({
+      id: conversationId,
+      doctor_id: doctorId,
+      patient_id: patientId,
+      question: turn.question,
+      standalone_question: turn.standaloneQuestion,
+      answer: turn.answer,
+      citations: turn.citations,
+      usage: turn.usage,
+    }));
+    await this.pool.query(INSERT_FIRST_TURNS([JSON.stringify(rows), this.retentionDays]));
   }
 
   /** Deletes the doctor's conversation with its turns and cached answers; false when there was none. */
