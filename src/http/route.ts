@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import express, { type Request, type Response } from 'express';
 import type { z } from 'zod';
+import { ValidationError } from '../errors.js';
 import { PROBLEM_CONTENT_TYPE, ProblemSchema } from './problem.js';
 
 export type RouteAccess = 'public' | 'chat' | 'search' | 'admin';
@@ -46,6 +47,38 @@ export type RouteResult = { status?: number; body?: unknown; headers?: Record<st
 export type AccessGuard = (req: Request, access: RouteAccess) => Promise<void>;
 
 /**
+ * The input as its schema parses it. PostgreSQL text cannot hold U+0000, so a string
+ * carrying one anywhere is refused here, where it is a 400, not deep down as a failed
+ * write (which, in a batch, would fail other requests' rows too).
+ */
+function validate<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const at = nulCharacterPath(input, []);
+  if (at !== null) {
+    throw new ValidationError('Text must not contain NUL characters (U+0000).', {
+      details: [{ path: at.join('.'), message: 'must not contain U+0000' }],
+    });
+  }
+  return schema.parse(input);
+}
+
+/** Where the first string (or key) holding U+0000 is, or null. */
+function nulCharacterPath(value: unknown, path: (string | number)[]): (string | number)[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = nulCharacterPath(item, [...path, index]);
+      if (found) return found;
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found = key.includes('\u0000') ? [...path, key] : nulCharacterPath(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/**
  * Collects routes into an express router and an OpenAPI registry. Route handlers stay
  * thin: validation and the response shape come from the definition.
  */
@@ -69,9 +102,9 @@ export class ApiRouter {
     this.router[definition.method](definition.path, async (req, res) => {
       await this.guard(req, definition.access);
       const input = {
-        body: (definition.body ? definition.body.parse(req.body ?? {}) : undefined) as z.output<TBody>,
-        query: (definition.query ? definition.query.parse(req.query) : {}) as z.output<TQuery>,
-        params: (definition.params ? definition.params.parse(req.params) : {}) as z.output<TParams>,
+        body: (definition.body ? validate(definition.body, req.body ?? {}) : undefined) as z.output<TBody>,
+        query: (definition.query ? validate(definition.query, req.query) : {}) as z.output<TQuery>,
+        params: (definition.params ? validate(definition.params, req.params) : {}) as z.output<TParams>,
         req,
         res,
       };

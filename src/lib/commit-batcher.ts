@@ -4,7 +4,8 @@ interface Pending<T> {
   reject: (error: unknown) => void;
 }
 
-const INTEGRITY_VIOLATION = '23';
+// SQLSTATE classes of a row the database refuses: a data exception (22), an integrity violation (23).
+const REFUSED_ROW_CLASSES = ['22', '23'];
 
 /**
  * Groups the rows of concurrent requests into one write (group commit): one commit,
@@ -38,9 +39,9 @@ export class CommitBatcher<T> {
         await this.write(batch.map((pending) => pending.item));
         for (const pending of batch) pending.resolve();
       } catch (error) {
-        // One bad row must not fail its neighbours: on a constraint violation each is retried alone.
+        // One bad row must not fail its neighbours: when the database refuses a row, each is retried alone.
         const code = (error as { code?: unknown }).code;
-        if (batch.length > 1 && typeof code === 'string' && code.startsWith(INTEGRITY_VIOLATION)) {
+        if (batch.length > 1 && typeof code === 'string' && REFUSED_ROW_CLASSES.includes(code.slice(0, 2))) {
           await Promise.all(batch.map((pending) => this.write([pending.item]).then(pending.resolve, pending.reject)));
         } else {
           for (const pending of batch) pending.reject(error);

@@ -70,4 +70,21 @@ describe('generated bad input against every route', () => {
       { numRuns: 300 },
     );
   });
+
+  it('when text holds a NUL character (U+0000, which PostgreSQL text cannot store), then 400 naming where, and the service keeps answering', async () => {
+    const doctor = app.authHeaders('5b0c6b1e-8f7a-4c2e-9d3f-0a1b2c3d4e5f');
+    const post = (path: string, body: unknown) =>
+      fetch(`${app.baseUrl}${path}`, { method: 'POST', headers: { ...doctor, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const cases: [string, unknown, string][] = [
+      ['/v1/chat', { message: 'what is\u0000 asthma' }, 'message'],
+      ['/v1/chat', { message: 'asthma', modules: ['ok', 'a\u0000b'] }, 'modules.1'],
+      ['/v1/search', { query: 'asthma', filters: { 'x\u0000': 1 } }, 'filters.x\u0000'],
+    ];
+    for (const [path, body, at] of cases) {
+      const response = await post(path, body);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 'validation_failed', errors: [{ path: at, message: 'must not contain U+0000' }] });
+    }
+    expect((await post('/v1/chat', { message: 'what is asthma' })).status).toBe(200);
+  });
 });
