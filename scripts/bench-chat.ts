@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
-import { copyCorpus, type BenchOptions, type BenchReport } from './bench/lib.js';
+import { copyCorpus, round, type BenchOptions, type BenchReport } from './bench/lib.js';
 import {
   chatHeaders,
   freePort,
@@ -12,6 +12,7 @@ import {
   startReferenceServer,
   startService,
   type LoadResult,
+  type RunningService,
 } from './bench/chat-service.js';
 
 const CONNECTIONS = 50;
@@ -24,6 +25,8 @@ interface Phase {
   connections: number;
   result: LoadResult;
   rssMb: number;
+  /** The service process's CPU time over the phase, per request answered. */
+  cpuMsPerRequest: number;
 }
 
 /**
@@ -77,8 +80,8 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
         for (const { load, message, connections } of runs) {
           await settle();
           options.log(`${setup.providers}: ${load}, ${connections} connections, ${duration} s`);
-          const result = await loadChat({ ...base, message, connections, durationSeconds: duration });
-          phases.push({ providers: setup.providers, load, connections, result, rssMb: (await service.memory()).rssMb });
+          const { result, cpuMsPerRequest } = await measured(service, () => loadChat({ ...base, message, connections, durationSeconds: duration }));
+          phases.push({ providers: setup.providers, load, connections, result, rssMb: (await service.memory()).rssMb, cpuMsPerRequest });
         }
       } finally {
         await service.stop();
@@ -92,8 +95,8 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
         // The reference servers check neither key nor message.
         const base = { url: server.url, apiKey: 'none', message: () => questions[0]! };
         await loadChat({ ...base, connections: 4, durationSeconds: 3 });
-        const result = await loadChat({ ...base, connections: CONNECTIONS, durationSeconds: duration });
-        phases.push({ providers: REFERENCE_PROVIDERS[kind], load: 'a hit\'s bytes, no work', connections: CONNECTIONS, result, rssMb: (await server.memory()).rssMb });
+        const { result, cpuMsPerRequest } = await measured(server, () => loadChat({ ...base, connections: CONNECTIONS, durationSeconds: duration }));
+        phases.push({ providers: REFERENCE_PROVIDERS[kind], load: 'a hit\'s bytes, no work', connections: CONNECTIONS, result, rssMb: (await server.memory()).rssMb, cpuMsPerRequest });
       } finally {
         await server.stop();
       }
@@ -121,6 +124,13 @@ async function askOnce(url: string, apiKey: string, message: string): Promise<st
   return response.text();
 }
 
+/** A load run with the CPU time the server process spent on it, per request answered. */
+async function measured(server: RunningService, load: () => Promise<LoadResult>): Promise<{ result: LoadResult; cpuMsPerRequest: number }> {
+  const before = await server.cpuMs();
+  const result = await load();
+  return { result, cpuMsPerRequest: round(((await server.cpuMs()) - before) / Math.max(1, result.requests), 3) };
+}
+
 /** A pause between phases, so that one phase's leftovers do not load the next. */
 function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
@@ -138,7 +148,7 @@ function report(documents: number, duration: number, phases: Phase[]): BenchRepo
   const bareExpress = reference('express');
   return {
     title: `chat: POST /v1/chat, ${duration} s per run, ${documents.toLocaleString('en')} MedQuAD documents`,
-    columns: ['providers', 'load', 'connections', 'requests', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'service RSS MB'],
+    columns: ['providers', 'load', 'connections', 'requests', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'non-2xx', 'service CPU ms/req', 'service RSS MB'],
     rows: phases.map((p) => [
       p.providers,
       p.load,
@@ -151,6 +161,7 @@ function report(documents: number, duration: number, phases: Phase[]): BenchRepo
       p.result.maxMs,
       p.result.errors,
       p.result.non2xx,
+      p.cpuMsPerRequest,
       p.rssMb,
     ]),
     notes: [
@@ -158,13 +169,14 @@ function report(documents: number, duration: number, phases: Phase[]): BenchRepo
       `Cache hits (offline): ${hits50.requestsPerSecond} req/s with ${CONNECTIONS} connections (target > 3,000); p50 ${hits1.p50Ms} ms with one connection, ${hits50.p50Ms} ms with ${CONNECTIONS} (target < 2 ms).`,
       `Uncached overhead (OpenAI fake answering at once, so everything but the model): p50 ${fakeMisses1.p50Ms} ms with one connection, ${fakeMisses50.p50Ms} ms with ${CONNECTIONS} at ${fakeMisses50.requestsPerSecond} req/s (target < 20 ms).`,
       `This machine's ceiling, the same ${CONNECTIONS} connections answered with a hit's bytes and no work: ${nodeHttp.requestsPerSecond} req/s with node:http alone, ${bareExpress.requestsPerSecond} req/s with express and its JSON body parser. Hits run at ${Math.round((100 * hits50.requestsPerSecond) / bareExpress.requestsPerSecond)}% of express alone.`,
+      "Service CPU ms/req: the server process's user and system time over the phase (/proc, 10 ms ticks), divided by the requests it answered; on a shared machine it moves less than throughput does.",
       'Latencies are per response, measured by the client (autocannon, same machine); with 50 connections a p50 includes queueing behind the other 49 requests. The client shares the 2 cores with the service, PostgreSQL and Redis.',
     ],
     figures: {
       documents,
       connections: CONNECTIONS,
       durationSeconds: duration,
-      phases: phases.map((p) => ({ providers: p.providers, load: p.load, connections: p.connections, ...p.result, rssMb: p.rssMb })),
+      phases: phases.map((p) => ({ providers: p.providers, load: p.load, connections: p.connections, ...p.result, rssMb: p.rssMb, cpuMsPerRequest: p.cpuMsPerRequest })),
     },
   };
 }

@@ -58,6 +58,8 @@ export interface RunningService {
   pid: number;
   /** Resident and peak memory of the service process, from /proc. */
   memory(): Promise<{ rssMb: number; peakRssMb: number; heapUsedMb: number }>;
+  /** CPU time (user + system) the service process has used so far, in ms, from /proc. */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -96,6 +98,11 @@ async function startProcess(script: string, args: string[], env: Record<string, 
       const metrics = await fetch(`${url}/metrics`).then((response) => response.text(), () => '');
       const heapBytes = Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)?.[1] ?? Number.NaN);
       return { rssMb: round(kb('VmRSS') / 1024, 1), peakRssMb: round(kb('VmHWM') / 1024, 1), heapUsedMb: round(heapBytes / 2 ** 20, 1) };
+    },
+    async cpuMs() {
+      // Fields 14 and 15 of /proc/<pid>/stat, after the command name (which may hold spaces), in USER_HZ (100 a second).
+      const fields = (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
     },
     async stop() {
       child.kill('SIGTERM');
