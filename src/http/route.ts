@@ -46,32 +46,38 @@ export type RouteResult = { status?: number; body?: unknown; headers?: Record<st
 /** Checks the caller may use a route; throws UnauthenticatedError / ForbiddenError. */
 export type AccessGuard = (req: Request, access: RouteAccess) => Promise<void>;
 
+// Half of a surrogate pair: a JSON body may escape one (`"\ud800"`), and it has no UTF-8 form.
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
+
+/** What PostgreSQL text cannot hold: U+0000, and an unpaired surrogate. */
+const isStorable = (text: string): boolean => !text.includes('\u0000') && !UNPAIRED_SURROGATE.test(text);
+
 /**
- * The input as its schema parses it. PostgreSQL text cannot hold U+0000, so a string
- * carrying one anywhere is refused here, where it is a 400, not deep down as a failed
- * write (which, in a batch, would fail other requests' rows too).
+ * The input as its schema parses it. A string carrying an unstorable character anywhere
+ * is refused here, where it is a 400, not deep down as a failed write (which, in a
+ * batch, would fail other requests' rows too).
  */
 function validate<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const at = nulCharacterPath(input, []);
+  const at = unstorableTextPath(input, []);
   if (at !== null) {
-    throw new ValidationError('Text must not contain NUL characters (U+0000).', {
-      details: [{ path: at.join('.'), message: 'must not contain U+0000' }],
+    throw new ValidationError('Text must not contain NUL characters (U+0000) or unpaired surrogates.', {
+      details: [{ path: at.join('.'), message: 'must not contain U+0000 or an unpaired surrogate' }],
     });
   }
   return schema.parse(input);
 }
 
-/** Where the first string (or key) holding U+0000 is, or null. */
-function nulCharacterPath(value: unknown, path: (string | number)[]): (string | number)[] | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+/** Where the first string (or key) holding an unstorable character is, or null. */
+function unstorableTextPath(value: unknown, path: (string | number)[]): (string | number)[] | null {
+  if (typeof value === 'string') return isStorable(value) ? null : path;
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) {
-      const found = nulCharacterPath(item, [...path, index]);
+      const found = unstorableTextPath(item, [...path, index]);
       if (found) return found;
     }
   } else if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
-      const found = key.includes('\u0000') ? [...path, key] : nulCharacterPath(item, [...path, key]);
+      const found = isStorable(key) ? unstorableTextPath(item, [...path, key]) : [...path, key];
       if (found) return found;
     }
   }

@@ -71,7 +71,7 @@ describe('generated bad input against every route', () => {
     );
   });
 
-  it('when text holds a NUL character (U+0000, which PostgreSQL text cannot store), then 400 naming where, and the service keeps answering', async () => {
+  it('when text holds what PostgreSQL text cannot store (U+0000, half of a surrogate pair), then 400 naming where, and the service keeps answering', async () => {
     const doctor = app.authHeaders('5b0c6b1e-8f7a-4c2e-9d3f-0a1b2c3d4e5f');
     const post = (path: string, body: unknown) =>
       fetch(`${app.baseUrl}${path}`, { method: 'POST', headers: { ...doctor, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -79,12 +79,19 @@ describe('generated bad input against every route', () => {
       ['/v1/chat', { message: 'what is\u0000 asthma' }, 'message'],
       ['/v1/chat', { message: 'asthma', modules: ['ok', 'a\u0000b'] }, 'modules.1'],
       ['/v1/search', { query: 'asthma', filters: { 'x\u0000': 1 } }, 'filters.x\u0000'],
+      ['/v1/chat', { message: 'what is asthma \ud800' }, 'message'],
+      ['/v1/search', { query: 'asthma \udc00 attack' }, 'query'],
     ];
     for (const [path, body, at] of cases) {
       const response = await post(path, body);
-      expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ code: 'validation_failed', errors: [{ path: at, message: 'must not contain U+0000' }] });
+      expect(response.status, `${path} ${at}`).toBe(400);
+      expect(await response.json()).toMatchObject({
+        code: 'validation_failed',
+        errors: [{ path: at, message: 'must not contain U+0000 or an unpaired surrogate' }],
+      });
     }
+    // A well-formed pair (an emoji) is text like any other.
+    expect((await post('/v1/search', { query: 'asthma \ud83d\ude00' })).status).toBe(200);
     expect((await post('/v1/chat', { message: 'what is asthma' })).status).toBe(200);
   });
 });
