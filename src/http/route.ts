@@ -58,7 +58,7 @@ const isStorable = (text: string): boolean => !text.includes('\u0000') && !UNPAI
  * batch, would fail other requests' rows too).
  */
 function validate<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const at = unstorableTextPath(input, []);
+  const at = unstorableTextPath(input);
   if (at !== null) {
     throw new ValidationError('Text must not contain NUL characters (U+0000) or unpaired surrogates.', {
       details: [{ path: at.join('.'), message: 'must not contain U+0000 or an unpaired surrogate' }],
@@ -67,18 +67,23 @@ function validate<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   return schema.parse(input);
 }
 
-/** Where the first string (or key) holding an unstorable character is, or null. */
-function unstorableTextPath(value: unknown, path: (string | number)[]): (string | number)[] | null {
-  if (typeof value === 'string') return isStorable(value) ? null : path;
+/**
+ * Where the first string (or key) holding an unstorable character is, relative to
+ * `value`, or null. The path is built only on the way back from a find: every request
+ * passes through here, and almost none carries such a character.
+ */
+function unstorableTextPath(value: unknown): (string | number)[] | null {
+  if (typeof value === 'string') return isStorable(value) ? null : [];
   if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = unstorableTextPath(item, [...path, index]);
-      if (found) return found;
+    for (let index = 0; index < value.length; index++) {
+      const found = unstorableTextPath(value[index]);
+      if (found) return [index, ...found];
     }
   } else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const found = isStorable(key) ? unstorableTextPath(item, [...path, key]) : [...path, key];
-      if (found) return found;
+    for (const key in value) {
+      if (!isStorable(key)) return [key];
+      const found = unstorableTextPath((value as Record<string, unknown>)[key]);
+      if (found) return [key, ...found];
     }
   }
   return null;
