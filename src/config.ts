@@ -56,7 +56,8 @@ const EnvSchema = z.object({
   CHUNK_OVERLAP_TOKENS: int(0, 2000).default(50).describe('Tokens repeated between consecutive chunks of a split section.'),
   CHUNK_MAX_TOKENS: int(64, 8191).default(512).describe('Hard ceiling of a chunk, heading path included.'),
 
-  SEARCH_MIN_SIMILARITY: num(-1, 1).optional().describe('Similarity floor below which nothing is retrieved (default: calibrated per embedder).'),
+  SEARCH_MIN_SIMILARITY: num(-1, 1).optional().describe('Similarity of the best chunk under which a search is no evidence, unless its words match (default: calibrated per embedder).'),
+  SEARCH_MIN_COVERAGE: num(0, 1).optional().describe('Share of the question\'s term weight the best lexical match must hold to count as evidence (default: calibrated per embedder).'),
   SEARCH_VECTOR_WEIGHT: num(0, 10).default(1).describe('Weight of the vector ranking in reciprocal rank fusion.'),
   SEARCH_LEXICAL_WEIGHT: num(0, 10).default(1).describe('Weight of the full-text ranking in reciprocal rank fusion.'),
   SEARCH_EF_SEARCH: int(10, 1000).default(100).describe('hnsw.ef_search set per query.'),
@@ -113,6 +114,7 @@ export interface Config {
   chunking: { targetTokens: number; overlapTokens: number; maxTokens: number };
   search: {
     minSimilarity: number | undefined;
+    minCoverage: number | undefined;
     vectorWeight: number;
     lexicalWeight: number;
     efSearch: number;
@@ -207,6 +209,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     search: {
       minSimilarity: env.SEARCH_MIN_SIMILARITY,
+      minCoverage: env.SEARCH_MIN_COVERAGE,
       vectorWeight: env.SEARCH_VECTOR_WEIGHT,
       lexicalWeight: env.SEARCH_LEXICAL_WEIGHT,
       efSearch: env.SEARCH_EF_SEARCH,

@@ -73,7 +73,10 @@ export async function createServices(config: Config, logger: Logger, options: Se
       db.pool,
       embedder,
       {
-        minSimilarity: config.search.minSimilarity ?? floors.minSimilarity,
+        evidence: {
+          minSimilarity: config.search.minSimilarity ?? floors.evidence.minSimilarity,
+          minCoverage: config.search.minCoverage ?? floors.evidence.minCoverage,
+        },
         moduleThreshold: config.search.moduleMatchThreshold ?? floors.moduleThreshold,
         vectorWeight: config.search.vectorWeight,
         lexicalWeight: config.search.lexicalWeight,

@@ -3,11 +3,12 @@ import { preparedStatement } from '../db/prepared-statement.js';
 import { encodeVector } from '../db/vector-binary.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Metrics } from '../metrics.js';
+import { isWeakEvidence, type EvidenceFloors } from './evidence.js';
 import type { DetectedModule, Retriever, SearchHit, SearchRequest } from './search.types.js';
 
 export interface SearchSettings {
-  /** Cosine similarity a chunk needs to be returned at all. */
-  minSimilarity: number;
+  /** What the best hit must reach for the search to count as evidence (see evidence.ts). */
+  evidence: EvidenceFloors;
   vectorWeight: number;
   lexicalWeight: number;
   efSearch: number;
@@ -16,32 +17,21 @@ export interface SearchSettings {
 }
 
 /**
- * Floors per embedder. Offline (docs/retrieval-research.md, calibrated on examples/):
- * unrelated questions reach top similarities of 0.03-0.34 and real platform questions
- * 0.12-0.64, so no floor separates them all; 0.15 keeps 38 of 40 real questions and
- * drops 9 of 15 unrelated ones (the answerer refuses the rest when no sentence matches).
- * Module summaries separate better: at 0.13 no unrelated question detects a module.
- * OpenAI's similarities run higher; its floors are starting points to calibrate with
- * `npm run eval` on a real corpus.
+ * Calibrated per embedder on development questions (docs/retrieval-research.md says how to
+ * recalibrate): the offline embedder's similarities run low, OpenAI's higher.
  */
 export const DEFAULT_FLOORS = {
-  offline: { minSimilarity: 0.15, moduleThreshold: 0.13 },
-  openai: { minSimilarity: 0.25, moduleThreshold: 0.25 },
+  offline: { evidence: { minSimilarity: 0.15, minCoverage: 0.5 }, moduleThreshold: 0.13 },
+  openai: { evidence: { minSimilarity: 0.25, minCoverage: 0.5 }, moduleThreshold: 0.25 },
 } as const;
 
-// The stored token count rides along (a primary-key probe per hit), so the prompt is
-// budgeted without tokenizing every source again. A subquery, not a join: planned
-// against the function's default estimate of 1,000 rows, a join hashed the whole table
-// (+6 ms a question on 5,000 chunks).
 const SEARCH_CHUNKS = preparedStatement('search_chunks', `
-  SELECT s.id, s.source_kind, s.collection, s.source_id, s.source_uri, s.module, s.title, s.heading_path, s.url,
-         s.chunk_index, s.content, (SELECT c.token_count FROM llm_assistant.docs_chunks c WHERE c.id = s.id) AS token_count,
-         s.patient_id, s.similarity, s.vector_rank, s.lexical_rank, s.score, s.match_reason
+  SELECT id, source_kind, collection, source_id, source_uri, module, title, heading_path, url, chunk_index, content,
+         token_count, patient_id, similarity, vector_rank, lexical_rank, lexical_score, lexical_coverage, score, match_reason
   FROM llm_assistant.search_chunks(
     query_embedding => $1::vector, match_count => $2, doctor_id => $3::uuid, query_text => $4,
     filter_modules => $5, filter_source_kinds => $6, filter_patient_id => $7::uuid,
-    min_similarity => $8, vector_weight => $9, lexical_weight => $10, ef_search => $11) WITH ORDINALITY AS s
-  ORDER BY s.ordinality`);
+    vector_weight => $8, lexical_weight => $9, ef_search => $10)`);
 
 const DETECT_MODULES = preparedStatement(
   'detect_modules',
@@ -65,6 +55,8 @@ interface SearchRow {
   similarity: number;
   vector_rank: number | null;
   lexical_rank: number | null;
+  lexical_score: number | null;
+  lexical_coverage: number | null;
   score: number;
   match_reason: 'vector' | 'lexical' | 'both';
 }
@@ -72,6 +64,7 @@ interface SearchRow {
 /**
  * Hybrid retrieval through the SQL functions: the scope and every filter are applied
  * inside `search_chunks`, so no code path can read a record chunk without a doctor scope.
+ * A result too weak to answer from is no result: the caller says "nothing found".
  */
 export class SearchService implements Retriever {
   constructor(
@@ -92,13 +85,13 @@ export class SearchService implements Retriever {
       request.filters?.modules?.length ? request.filters.modules : null,
       request.filters?.sourceKinds?.length ? request.filters.sourceKinds : null,
       request.filters?.patientId ?? null,
-      this.settings.minSimilarity,
       this.settings.vectorWeight,
       this.settings.lexicalWeight,
       this.settings.efSearch,
     ]));
     this.metrics?.retrievalDuration.observe((performance.now() - started) / 1000);
-    return rows.map(toHit);
+    const hits = rows.map(toHit);
+    return isWeakEvidence(hits, this.settings.evidence) ? [] : hits;
   }
 
   async detectModules(question: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<DetectedModule[]> {
@@ -130,6 +123,8 @@ function toHit(row: SearchRow): SearchHit {
     similarity: row.similarity,
     vectorRank: row.vector_rank,
     lexicalRank: row.lexical_rank,
+    lexicalScore: row.lexical_score,
+    lexicalCoverage: row.lexical_coverage,
     score: row.score,
     matchReason: row.match_reason,
   };

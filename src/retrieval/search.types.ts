@@ -46,6 +46,10 @@ export interface SearchHit {
   similarity: number;
   vectorRank: number | null;
   lexicalRank: number | null;
+  /** BM25 score, when the chunk was among the lexical candidates. */
+  lexicalScore: number | null;
+  /** Share of the question's term weight (by IDF) the chunk holds, when it was a lexical candidate. */
+  lexicalCoverage: number | null;
   /** Fused score (reciprocal rank fusion); higher is better. */
   score: number;
   matchReason: MatchReason;

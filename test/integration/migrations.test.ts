@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -19,9 +19,14 @@ import { createTestDatabase, databaseBackends, type TestDatabase } from '../supp
 
 const logger = createLogger('silent');
 
+/** A root like sql/: `functions/x.sql` keys go to functions/, the others to migrations/. */
 async function migrationDir(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'migrations-'));
-  for (const [name, sql] of Object.entries(files)) await writeFile(path.join(dir, name), sql);
+  await mkdir(path.join(dir, 'migrations'));
+  await mkdir(path.join(dir, 'functions'));
+  for (const [name, sql] of Object.entries(files)) {
+    await writeFile(path.join(dir, name.startsWith('functions/') ? name : path.join('migrations', name)), sql);
+  }
   return dir;
 }
 
@@ -84,6 +89,29 @@ describe.each(databaseBackends())('migrations on %s', (backend) => {
     await rm(dir, { recursive: true });
   });
 
+  it('when a function file is new or changed, then it is applied again, after the numbered migrations', async () => {
+    const table = 'CREATE SCHEMA IF NOT EXISTS llm_assistant; CREATE TABLE IF NOT EXISTS llm_assistant.t_f (id int PRIMARY KEY);';
+    const fn = (answer: number) =>
+      `CREATE OR REPLACE FUNCTION llm_assistant.f_answer() RETURNS int LANGUAGE sql AS $fn$ SELECT ${answer} + (SELECT count(*)::int FROM llm_assistant.t_f) $fn$;`;
+    const first = await migrationDir({ '0001_f.sql': table, 'functions/f_answer.sql': fn(41) });
+    const firstFiles = await readMigrationFiles(first);
+    expect(firstFiles.map((file) => [file.name, file.kind])).toEqual([['0001_f.sql', 'versioned'], ['functions/f_answer.sql', 'repeatable']]);
+    expect(await migrate(db.pool, firstFiles)).toEqual(['0001_f.sql', 'functions/f_answer.sql']);
+    expect(await migrate(db.pool, firstFiles)).toEqual([]);
+
+    const changed = await migrationDir({ '0001_f.sql': table, 'functions/f_answer.sql': fn(42) });
+    const changedFiles = await readMigrationFiles(changed);
+    const status = await migrationStatus(db.pool, changedFiles);
+    expect(status.pending.map((file) => file.name)).toEqual(['functions/f_answer.sql']);
+    expect(status.mismatched).toEqual([]);
+    expect(() => assertSchemaCurrent(status)).toThrow(/functions\/f_answer\.sql/);
+    expect(await migrate(db.pool, changedFiles)).toEqual(['functions/f_answer.sql']);
+    const { rows } = await db.pool.query<{ answer: number }>('SELECT llm_assistant.f_answer() AS answer');
+    expect(rows[0]?.answer).toBe(42);
+    await rm(first, { recursive: true });
+    await rm(changed, { recursive: true });
+  });
+
   it('when a migration file name is malformed, then reading the folder fails', async () => {
     const dir = await migrationDir({ '1_bad.sql': 'SELECT 1;' });
     await expect(readMigrationFiles(dir)).rejects.toThrow(/NNNN_name\.sql/);
@@ -105,7 +133,7 @@ describe.each(databaseBackends())('project migrations on %s', (backend) => {
   });
 
   it('when every project migration runs twice as plain SQL, then the second run changes nothing and fails nothing', async () => {
-    const files = await readMigrationFiles();
+    const files = (await readMigrationFiles()).filter((file) => file.kind === 'versioned');
     expect(files.length).toBeGreaterThanOrEqual(6);
     for (const file of files) await db.pool.query(file.sql);
     for (const file of files) await db.pool.query(file.sql);
@@ -120,6 +148,34 @@ describe.each(databaseBackends())('project migrations on %s', (backend) => {
     );
     expect(indexes.some((index) => /USING hnsw \(embedding vector_cosine_ops\)/.test(index.indexdef))).toBe(true);
     expect(indexes.some((index) => /USING gin \(fts\)/.test(index.indexdef))).toBe(true);
+  });
+});
+
+describe.each(databaseBackends())('project functions on %s', (backend) => {
+  it('when the service has migrated, then every function in the database is the one in its file', async () => {
+    const testDb = await createTestDatabase(backend);
+    const services = await createServices(loadConfig({ ...testDb.env, INDEX_EXAMPLES_ON_START: 'false' }), logger);
+    try {
+      const files = (await readMigrationFiles()).filter((file) => file.kind === 'repeatable');
+      expect(files.map((file) => file.name)).toEqual(expect.arrayContaining(['functions/search_chunks.sql', 'functions/lexical_candidates.sql']));
+      const definitions = files.flatMap((file) =>
+        [...file.sql.matchAll(/CREATE (?:OR REPLACE )?FUNCTION llm_assistant\.(\w+)\([\s\S]*?\bAS (\$\w*\$)([\s\S]*?)\2/g)].map((match) => ({
+          name: match[1]!,
+          body: match[3]!,
+        })),
+      );
+      expect(definitions.length).toBeGreaterThanOrEqual(files.length);
+      for (const definition of definitions) {
+        const { rows } = await services.db.pool.query<{ prosrc: string }>(
+          `SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'llm_assistant' AND p.proname = $1`,
+          [definition.name],
+        );
+        expect(rows.map((row) => row.prosrc), definition.name).toEqual([definition.body]);
+      }
+    } finally {
+      await services.close();
+      await testDb.drop();
+    }
   });
 });
 

@@ -1,16 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMigrationFiles } from '../../src/db/migrations.js';
 
 // Runs llm_assistant.search_chunks and detect_modules on both backends the service
 // supports: PGlite (always) and real PostgreSQL (when DATABASE_URL is set; required
 // under CI).
 
-const MIGRATIONS_DIR = join(import.meta.dirname, '../../sql/migrations');
 const DIMS = 1536;
 const CHUNKS = 20_000;
 const CENTRES = 300;
@@ -22,11 +20,10 @@ interface Db {
   close(): Promise<void>;
 }
 
-/** Applies sql/migrations/*.sql in name order (to be replaced by the project's runner). */
+/** Applies the numbered migrations, then the function files, as plain SQL on a bare connection. */
 async function applyMigrations(db: Db): Promise<void> {
-  for (const file of readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort()) {
-    await db.exec(readFileSync(join(MIGRATIONS_DIR, file), 'utf8'));
-  }
+  await db.exec('SET check_function_bodies = off');
+  for (const file of await readMigrationFiles()) await db.exec(file.sql);
 }
 
 async function openPglite(): Promise<Db> {

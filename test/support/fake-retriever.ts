@@ -29,6 +29,8 @@ export function buildChunk(overrides: Partial<FakeChunk> & Pick<FakeChunk, 'cont
     similarity: 0,
     vectorRank: null,
     lexicalRank: null,
+    lexicalScore: null,
+    lexicalCoverage: null,
     score: 0,
     matchReason: 'lexical',
     allowedDoctorIds: [],

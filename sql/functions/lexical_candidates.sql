@@ -1,0 +1,75 @@
+-- The chunks that best match query_text by BM25 among those visible to doctor_id under
+-- the filters, best first, with their score and coverage: the share of the question's
+-- term weight (by IDF) that the chunk holds. A word the corpus lacks counts fully against
+-- coverage, which is what tells an unrelated question apart.
+--
+-- BM25F as Lucene writes it: IDF = ln(1 + (N - n + 0.5) / (n + 0.5)) from the lexical
+-- index of migration 0014 (kept current by ingestion), term frequency saturated by k1
+-- and normalised by the chunk's length (b), an occurrence in the title or a heading
+-- counting title_weight or heading_weight body occurrences.
+CREATE OR REPLACE FUNCTION llm_assistant.lexical_candidates(
+  query_text text,
+  candidate_count integer,
+  doctor_id uuid,
+  filter_modules text[],
+  filter_source_kinds text[],
+  filter_patient_id uuid,
+  title_weight real DEFAULT 2,
+  heading_weight real DEFAULT 2,
+  k1 real DEFAULT 1.2,
+  b real DEFAULT 0.75
+)
+RETURNS TABLE (id text, score double precision, coverage real, rank integer)
+LANGUAGE sql
+STABLE
+AS $fn$
+  WITH query_terms AS (
+    SELECT DISTINCT lexeme AS term
+    FROM unnest(tsvector_to_array(to_tsvector('english', query_text))) AS lexeme
+  ),
+  -- Records are searched only for a doctor, documentation only when no filter excludes it.
+  searched_kinds AS (
+    SELECT k.source_kind, k.chunk_count, k.total_length::double precision / greatest(k.chunk_count, 1) AS average_length
+    FROM llm_assistant.lexical_corpus k
+    WHERE (filter_source_kinds IS NULL OR k.source_kind = ANY (filter_source_kinds))
+      AND (k.source_kind = 'record' OR filter_patient_id IS NULL)
+      AND (k.source_kind = 'doc' OR lexical_candidates.doctor_id IS NOT NULL)
+  ),
+  term_weights AS (
+    SELECT q.term, k.source_kind, k.average_length,
+           ln(1 + (k.chunk_count - t.chunk_count + 0.5) / (t.chunk_count + 0.5)) AS idf
+    FROM query_terms q
+    CROSS JOIN searched_kinds k
+    -- A subquery per term: an index probe, where a join would read every term.
+    CROSS JOIN LATERAL (
+      SELECT coalesce((SELECT s.chunk_count FROM llm_assistant.lexical_terms s
+                       WHERE s.source_kind = k.source_kind AND s.term = q.term), 0) AS chunk_count
+    ) t
+  ),
+  question_weight AS (
+    SELECT w.source_kind, sum(w.idf) AS idf FROM term_weights w GROUP BY w.source_kind
+  ),
+  scored AS (
+    SELECT p.chunk_key,
+           sum(w.idf * f.tf * (k1 + 1) / (f.tf + k1 * (1 - b + b * p.chunk_length / w.average_length))) AS score,
+           (sum(w.idf) / min(q.idf))::real AS coverage
+    FROM term_weights w
+    JOIN llm_assistant.lexical_postings p ON p.source_kind = w.source_kind AND p.term = w.term
+    JOIN question_weight q ON q.source_kind = w.source_kind
+    CROSS JOIN LATERAL (SELECT title_weight * p.title_count + heading_weight * p.heading_count + p.body_count AS tf) f
+    GROUP BY p.chunk_key
+  )
+  SELECT v.id, s.score, s.coverage, (row_number() OVER (ORDER BY s.score DESC, s.chunk_key))::integer
+  FROM (SELECT * FROM scored ORDER BY scored.score DESC, scored.chunk_key) s
+  -- Best first, one probe per chunk until enough are visible; the LIMIT keeps the planner
+  -- from turning this into a join over the whole table.
+  CROSS JOIN LATERAL (
+    SELECT c.id FROM llm_assistant.docs_chunks c
+    WHERE c.chunk_key = s.chunk_key
+      AND llm_assistant.chunk_visible(c.source_kind, c.allowed_doctor_ids, c.module, c.patient_id,
+                                      lexical_candidates.doctor_id, filter_modules, filter_source_kinds, filter_patient_id)
+    LIMIT 1
+  ) v
+  ORDER BY s.score DESC, s.chunk_key
+  LIMIT greatest(candidate_count, 0);
+$fn$;

@@ -1,0 +1,103 @@
+-- Hybrid search: the chunks most relevant to a question that doctor_id may see, under
+-- the filters. doctor_id has no default, so that forgetting it cannot mean "everything"
+-- (NULL means documentation only).
+--
+-- Three parts, each a function of its own: visibility (chunk_visible.sql), candidates
+-- from the vectors (vector_candidates.sql) and from BM25 over the words
+-- (lexical_candidates.sql), then here their fusion by weighted reciprocal rank (k = 60).
+-- Without query_text the search is by vector alone. Every row must clear min_similarity
+-- (cosine); the default 0 keeps them all, and the service decides from the whole result
+-- whether the evidence is strong enough to answer (src/retrieval/evidence.ts).
+-- The signature's return type changed with BM25: dropped and created again.
+DROP FUNCTION IF EXISTS llm_assistant.search_chunks(vector, integer, uuid, text, text[], text[], uuid, real, real, real, integer, integer, integer);
+CREATE FUNCTION llm_assistant.search_chunks(
+  query_embedding vector(1536),
+  match_count integer,
+  doctor_id uuid,
+  query_text text DEFAULT NULL,
+  filter_modules text[] DEFAULT NULL,
+  filter_source_kinds text[] DEFAULT NULL,
+  filter_patient_id uuid DEFAULT NULL,
+  min_similarity real DEFAULT 0,
+  vector_weight real DEFAULT 1,
+  lexical_weight real DEFAULT 1,
+  ef_search integer DEFAULT 100,
+  -- How many candidates each list contributes to the fusion (at least match_count).
+  candidate_count integer DEFAULT 50,
+  -- Fewer matching rows than this: exact scan instead of the HNSW index.
+  exact_scan_threshold integer DEFAULT 1000
+)
+RETURNS TABLE (
+  id text,
+  source_kind text,
+  collection text,
+  source_id text,
+  source_uri text,
+  module text,
+  title text,
+  heading_path text[],
+  url text,
+  chunk_index integer,
+  content text,
+  token_count integer,
+  metadata jsonb,
+  patient_id uuid,
+  similarity real,
+  vector_rank integer,
+  lexical_rank integer,
+  lexical_score double precision,
+  lexical_coverage real,
+  score double precision,
+  match_reason text
+)
+LANGUAGE sql
+STABLE
+AS $fn$
+  WITH settings AS (
+    SELECT query_text IS NOT NULL AND coalesce(lexical_weight, 0) > 0 AS use_lexical,
+           coalesce(vector_weight, 0) > 0 AS use_vector
+  ),
+  pool AS (
+    -- Vector alone has nothing to fuse, so it needs no more than match_count.
+    SELECT CASE WHEN s.use_lexical THEN greatest(coalesce(candidate_count, 50), match_count) ELSE match_count END AS size,
+           s.use_lexical, s.use_vector
+    FROM settings s
+  ),
+  vector_hits AS (
+    SELECT v.id, v.distance, v.rank
+    FROM pool p,
+         llm_assistant.vector_candidates(query_embedding, CASE WHEN p.use_vector THEN p.size ELSE 0 END,
+                                         search_chunks.doctor_id, filter_modules, filter_source_kinds, filter_patient_id,
+                                         ef_search, exact_scan_threshold) v
+  ),
+  lexical_hits AS (
+    SELECT l.id, l.score, l.coverage, l.rank
+    FROM pool p,
+         llm_assistant.lexical_candidates(query_text, CASE WHEN p.use_lexical THEN p.size ELSE 0 END,
+                                          search_chunks.doctor_id, filter_modules, filter_source_kinds, filter_patient_id) l
+  ),
+  fused AS (
+    SELECT coalesce(v.id, l.id) AS id,
+           v.distance,
+           v.rank AS vector_rank,
+           l.rank AS lexical_rank,
+           l.score AS lexical_score,
+           l.coverage AS lexical_coverage,
+           coalesce(vector_weight / (60.0 + v.rank), 0) + coalesce(lexical_weight / (60.0 + l.rank), 0) AS score
+    FROM vector_hits v
+    FULL JOIN lexical_hits l ON l.id = v.id
+  )
+  SELECT c.id, c.source_kind, c.collection, c.source_id, c.source_uri, c.module, c.title, c.heading_path, c.url,
+         c.chunk_index, c.content, c.token_count, c.metadata, c.patient_id,
+         -- Vector hits carry their distance: only lexical-only hits read their embedding again.
+         (1 - coalesce(f.distance, c.embedding <=> query_embedding))::real AS similarity,
+         f.vector_rank, f.lexical_rank, f.lexical_score, f.lexical_coverage, f.score::double precision,
+         CASE WHEN f.vector_rank IS NOT NULL AND f.lexical_rank IS NOT NULL THEN 'both'
+              WHEN f.vector_rank IS NOT NULL THEN 'vector'
+              ELSE 'lexical' END AS match_reason
+  FROM fused f
+  JOIN llm_assistant.docs_chunks c ON c.id = f.id
+  WHERE (1 - coalesce(f.distance, c.embedding <=> query_embedding)) >= coalesce(min_similarity, 0)
+  ORDER BY f.score DESC, similarity DESC, c.id
+  LIMIT greatest(match_count, 0);
+$fn$;
