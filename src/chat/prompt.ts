@@ -66,7 +66,7 @@ export function buildAnswerPrompt(input: PromptInput): BuiltPrompt {
     if (content === null) break;
     remaining -= Math.min(tokens, remaining);
     used.push(hit);
-    sources.push({ n: used.length, title: hit.title, heading: lastHeading(hit), content });
+    sources.push({ n: used.length, title: hit.title, heading: lastHeading(hit), content, doc: hit.sourceId, headingPath: hit.headingPath });
   }
 
   const messages: ChatMessage[] = [{ role: 'system', content: SYSTEM_INSTRUCTIONS }];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOTHING_FOUND } from '../../src/chat/chat.use-case.js';
-import { EXTRACTIVE_PREAMBLE } from '../../src/llm/chat/extractive-chat-model.js';
+import { EXTRACTIVE_MODEL, EXTRACTIVE_PREAMBLE } from '../../src/llm/chat/extractive-chat-model.js';
 import { CHAT_MODULES, DOCTOR_A, DOCTOR_B, PATIENT_A, PATIENT_B, chatCorpus } from '../fixtures/chat-corpus.fixture.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { parseSse, postChat, storedCounts, withFakeRetriever, readJson, type ConversationBody, type ProblemBody } from '../support/chat.js';
@@ -37,7 +37,7 @@ describe.each(databaseBackends())('chat API (offline answerer) on %s', (backend)
     for (const citation of body.citations) expect(body.answer).toContain(`[${citation.n}]`);
     expect(body.conversationId).toMatch(/^[0-9a-f-]{36}$/);
     expect(body.cached).toBe(false);
-    expect(body.usage).toMatchObject({ model: 'extractive-v1', offline: true });
+    expect(body.usage).toMatchObject({ model: EXTRACTIVE_MODEL, offline: true });
     expect(body).not.toHaveProperty('removedCitations');
     expect(retriever.searches.at(-1)).toMatchObject({ query: DOSE_QUESTION, scope: { doctorId: DOCTOR_A } });
   });

@@ -1,21 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { buildAnswerPrompt } from '../../src/chat/prompt.js';
-import { EXTRACTIVE_PREAMBLE, ExtractiveChatModel, NOT_IN_SOURCES } from '../../src/llm/chat/extractive-chat-model.js';
+import { EXTRACTIVE_MODEL, EXTRACTIVE_PREAMBLE, ExtractiveChatModel, NOT_IN_SOURCES } from '../../src/llm/chat/extractive-chat-model.js';
 import { countTokens } from '../../src/llm/tokens.js';
 import { chatCorpus } from '../fixtures/chat-corpus.fixture.js';
+import { acne, asthmaTreatment, burns, cholesterol, headaches, migraine, shingles, skinCancer } from '../fixtures/health-topics.fixture.js';
+import { buildChunk, type FakeChunk } from '../support/fake-retriever.js';
 
 const model = new ExtractiveChatModel();
-const request = (question: string) =>
-  buildAnswerPrompt({ question, hits: chatCorpus(), summary: '', recentTurns: [], sourceTokens: 2_000 }).request;
+const request = (question: string, hits: FakeChunk[] = chatCorpus()) =>
+  buildAnswerPrompt({ question, hits, summary: '', recentTurns: [], sourceTokens: 2_000 }).request;
+
+/** The quoted lines of the answer to `question` over `hits` ("- sentence [n]"). */
+async function quotes(question: string, hits: FakeChunk[]): Promise<string[]> {
+  const { text } = await model.generate(request(question, hits));
+  return text.split('\n').filter((line) => line.startsWith('- '));
+}
+
+const DOSE_QUESTION = 'What is the starting dose of warfarin?';
 
 describe('extractive answerer', () => {
-  it('when sentences match the question, then it quotes 2-5 of them, each with its [n], and says it is extractive', async () => {
-    const { text, usage } = await model.generate(request('What is the starting dose of warfarin?'));
+  it('is reported as the second composition (part of answer-cache keys)', () => {
+    expect(model.model).toBe(EXTRACTIVE_MODEL);
+    expect(EXTRACTIVE_MODEL).toBe('extractive-v2');
+  });
+
+  it('when sentences match the question, then it quotes 2-4 of them, each with its [n], and says it is extractive', async () => {
+    const { text, usage } = await model.generate(request(DOSE_QUESTION));
 
     expect(text.startsWith(EXTRACTIVE_PREAMBLE)).toBe(true);
     const sentences = text.split('\n').filter((line) => line.startsWith('- '));
     expect(sentences.length).toBeGreaterThanOrEqual(2);
-    expect(sentences.length).toBeLessThanOrEqual(5);
+    expect(sentences.length).toBeLessThanOrEqual(4);
     for (const sentence of sentences) expect(sentence).toMatch(/\[\d\]$/);
     expect(sentences[0]).toBe('- The usual starting dose of warfarin is 5 mg once daily, adjusted to the INR. [1]');
     expect(text).not.toMatch(/Ignore all previous/);
@@ -28,12 +43,12 @@ describe('extractive answerer', () => {
 
   it('when streamed, then it yields the same text sentence by sentence and ends with usage', async () => {
     const parts = [];
-    for await (const part of model.stream(request('When to stop warfarin before surgery?'))) parts.push(part);
+    for await (const part of model.stream(request(DOSE_QUESTION))) parts.push(part);
     const tokens = parts.filter((part) => part.type === 'token');
     expect(tokens.length).toBeGreaterThan(2);
     expect(parts.at(-1)?.type).toBe('usage');
     const streamed = tokens.map((part) => (part.type === 'token' ? part.text : '')).join('');
-    expect(streamed).toBe((await model.generate(request('When to stop warfarin before surgery?'))).text);
+    expect(streamed).toBe((await model.generate(request(DOSE_QUESTION))).text);
   });
 
   it('when the stream is aborted, then it stops', async () => {
@@ -72,3 +87,94 @@ describe('extractive answerer', () => {
     expect(text).not.toContain('Second sentence');
   });
 });
+
+describe('extractive answerer: which sentences it quotes', () => {
+  it('when a source contains a question that matches best, then the question is never quoted', async () => {
+    const quoted = await quotes('What is the best way to treat shingles quickly with antiviral medicines?', [shingles]);
+
+    expect(quoted.length).toBeGreaterThan(0);
+    for (const line of quoted) expect(line).not.toContain('?');
+    expect(quoted[0]).toContain('Shingles is treated with antiviral medicines');
+  });
+
+  it('when a treatment question meets symptom and treatment sentences, then it quotes the treatment ones', async () => {
+    const quoted = await quotes('How is shingles treated?', [shingles]);
+
+    expect(quoted[0]).toContain('antiviral medicines such as aciclovir');
+    expect(quoted.join('\n')).not.toMatch(/painful rash with blisters|band around the chest/);
+  });
+
+  it('when a symptoms question meets the same source, then it quotes the symptom sentences first', async () => {
+    const quoted = await quotes('What are the symptoms of shingles?', [shingles]);
+
+    expect(quoted[0]).toContain('Shingles causes a painful rash with blisters');
+    expect(quoted.join('\n')).not.toContain('aciclovir');
+  });
+
+  it('when another document shares only a generic word ("severe acne" and radiation therapy for severe cases), then it quotes the acne document only', async () => {
+    // Retrieved as: acne overview [1], skin cancer [2], acne treatment [3], burns [4].
+    const quoted = await quotes('How is severe acne treated?', [acne.overview, skinCancer, acne.treatment, burns]);
+
+    expect(quoted.length).toBeGreaterThan(0);
+    expect(quoted.join('\n')).not.toMatch(/Radiation|burns/);
+    for (const line of quoted) expect(line).toMatch(/\[[13]\]$/);
+    expect(quoted[0]).toMatch(/treat/i);
+  });
+
+  it('when the question excludes something ("without medication"), then sentences about it are not pulled to the top', async () => {
+    const hits = [cholesterol.treatment, cholesterol.overview];
+    const excluding = await quotes('How can I lower my cholesterol without medication?', hits);
+    const plain = await quotes('How can I lower my cholesterol?', hits);
+
+    expect(excluding[0]).toMatch(/saturated fat|physical activity/);
+    expect(excluding.join('\n')).not.toContain('Statins');
+    expect(plain.join('\n')).toContain('Statins');
+    expect((await quotes('What lowers cholesterol instead of statins?', hits)).join('\n')).not.toContain('Statins');
+  });
+
+  it('when several documents match, then the best-supported document is quoted first, and one that only mentions the topic is left out', async () => {
+    // "Headaches" [1] is retrieved first and mentions migraine triggers; "Migraine" [2][3] is about them.
+    const quoted = await quotes('What triggers a migraine?', [headaches, migraine.triggers, migraine.symptoms]);
+
+    expect(quoted[0]).toBe('- Migraine attacks are often triggered by bright light, strong smells, hormonal changes or missed meals. [2]');
+    for (const line of quoted) expect(line).not.toMatch(/\[1\]$/);
+  });
+
+  it('when many sentences answer, then it quotes at most 4', async () => {
+    const quoted = await quotes('How is asthma treated?', [asthmaTreatment]);
+
+    expect(quoted).toHaveLength(4);
+  });
+
+  it('when the sources share only generic words with the question, then it says they do not contain the answer', async () => {
+    const { text } = await model.generate(request('How is severe gout treated?', [acne.treatment, skinCancer, burns]));
+
+    expect(text).toBe(NOT_IN_SOURCES);
+  });
+
+  it('when a source has headings, lead-ins, list stubs and a table, then it quotes sentences and table rows read with their headers only', async () => {
+    const source = buildChunk({
+      sourceId: 'infections/flu',
+      title: 'Flu',
+      headingPath: ['Flu', 'Symptoms'],
+      content: [
+        '## Flu symptoms in adults',
+        'Flu symptoms include:',
+        '- fever and chills,',
+        '- Flu aches',
+        'Flu usually starts suddenly with a high fever and aching muscles.',
+        '',
+        '| Symptom | Flu | Common cold |',
+        '|---|---|---|',
+        '| Fever | Common and high in flu | Rare |',
+      ].join('\n'),
+    });
+    const quoted = await quotes('What are the symptoms of flu?', [source]);
+
+    expect(quoted).toEqual([
+      '- Flu usually starts suddenly with a high fever and aching muscles. [1]',
+      '- Symptom: Fever; Flu: Common and high in flu; Common cold: Rare. [1]',
+    ]);
+  });
+});
+

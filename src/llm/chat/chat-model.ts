@@ -20,6 +20,10 @@ export interface NumberedSource {
   title: string;
   heading: string;
   content: string;
+  /** The document the passage comes from (several passages may share one). */
+  doc?: string;
+  /** Title first, then the headings above the passage. */
+  headingPath?: readonly string[];
 }
 
 /**

@@ -1,6 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { analyseWords, normaliseText } from '../embeddings/offline-embedder.js';
 import { countTokens, truncateToTokens } from '../tokens.js';
+import { isKindWord, mentionsNegated, questionCues, saysKind, type QuestionCues } from './answer-cues.js';
 import {
   NO_USAGE,
   type AnswerRequest,
@@ -15,19 +16,52 @@ import {
 } from './chat-model.js';
 
 /** Reported as the model name; bump when the composition changes (it is part of cache keys). */
-export const EXTRACTIVE_MODEL = 'extractive-v1';
+export const EXTRACTIVE_MODEL = 'extractive-v2';
 
 export const EXTRACTIVE_PREAMBLE =
   'Extractive answer (no language model was used): the sentences below are quoted from the sources that best match the question.';
 
 export const NOT_IN_SOURCES = 'The provided sources do not contain the answer to this question.';
 
-const MAX_SENTENCES = 5;
-const MIN_SENTENCES = 2;
-/** A sentence scoring under this share of the best one adds noise, not evidence (beyond the minimum). */
-const RELATIVE_FLOOR = 0.5;
+/** A few sentences answer; more would bury the answer in its neighbours. */
+const MAX_SENTENCES = 4;
+/** When even the best sentence holds only part of the question's topic, quote less of it. */
+const WEAK_MAX_SENTENCES = 2;
+/** The share of the topic a best sentence must hold for the support to count as strong. */
+const STRONG_RELEVANCE = 0.75;
+/** A sentence holding less of the question's topic weight than this is about something else. */
+const MIN_RELEVANCE = 1 / 3;
+/** A sentence scoring under this share of the best one adds noise, not evidence. */
+const RELATIVE_FLOOR = 0.55;
+/** The headings above a sentence say what it is about, though less surely than its own words. */
+const CONTEXT_SHARE = 0.75;
+/** A document that only mentions a word in its text is less about it than one whose headings name it. */
+const PASSING_MENTION_SHARE = 0.5;
+/** A question word that a source's title names is what the question is about. */
+const SUBJECT_BOOST = 2;
+/** Without a word a title names, the question's rarest words are its subject. */
+const SUBJECT_SHARE = 0.5;
+/** A word the sources use everywhere says little about which sentence answers. */
+const GENERIC_FACTOR = 0.25;
+/** Answering the kind of question asked (treatment for a treatment question) counts as much as the topic. */
+const KIND_BOOST = 1;
+/** A section heading of that kind ("Treatment") vouches for its sentences, less than their own words. */
+const HEADING_KIND_BOOST = 0.5;
+/** A sentence about what the question excludes ("without medication") sinks below the others. */
+const NEGATED_FACTOR = 0.25;
+/** The retriever ranked the sources: a document it put first starts ahead of the others. */
+const RETRIEVAL_PRIOR = 0.3;
+/** Within equal scores, the earlier source wins. */
+const SOURCE_ORDER_TIE_BREAK = 0.05;
 /** Headings, table fragments and list stubs are not answers. */
 const MIN_SENTENCE_WORDS = 4;
+/** A line without a sentence end is a heading or a list fragment unless it is this long. */
+const STANDALONE_WORDS = 8;
+/** Words of how questions are put, not of what they are about. */
+const QUESTION_FILLER = new Set([
+  'get', 'way', 'ways', 'best', 'thing', 'things', 'someone', 'something', 'anything', 'anyone', 'really', 'possible',
+  'like', 'look', 'happen', 'happens', 'lot', 'kind', 'mean', 'means', 'explain', 'describe', 'list', 'information', 'info', 'details',
+]);
 
 /** Pronouns, ellipsis and connectives that make a message lean on the previous one. */
 const REFERS_BACK = /\b(it|its|they|them|their|this|that|these|those|he|she|him|her|his|same|such|also|there)\b|\.\.\.|…/i;
@@ -36,19 +70,71 @@ const QUESTION_OPENER = /^\s*(what|who|how|why|when|where|which|is|are|can|could
 const FOLLOW_UP_SUFFIX = /\s*\(follow-up to: .*\)$/;
 const CITATION_MARKS = /\s*\[\d+(?:\s*,\s*\d+)*\]/g;
 
-interface Candidate {
+const HEADING_LINE = /^\s*#/;
+const TABLE_ROW = /^\s*\|/;
+const TABLE_RULE = /^\s*\|?(\s*:?-{3,}:?\s*\|?)+\s*$/;
+const UNDERSCORE_EMPHASIS = /(^|[\s(])_([^_\n]+)_(?=$|[\s).,;:!?])/g;
+const LIST_MARKER = /^\s*(?:[-*+]|\d+[.)])\s+/;
+/**
+ * Text flattened from a list keeps its markers inline: " - " starts a new item before a
+ * capital, or anywhere in a line holding several of them (one alone may be a dash).
+ */
+const INLINE_ITEM = /\s+-\s+(?=[A-Z0-9])/;
+const ANY_INLINE_ITEM = /\s+-\s+/;
+const SENTENCE_BREAK = /(?<=[.!?])\s+(?=[A-Z0-9("'])/;
+const STATEMENT_END = /[.!]["'”’)\]]*$/;
+const QUESTION_END = /\?["'”’)\]]*$/;
+const LABEL_VALUE = /^[A-Za-z][\w '()/-]{0,40}: +[^\s:]/;
+/** A lead-in ("Signs include:") announces an answer; it is not one. */
+const LEAD_IN_END = /(?:[:;,–-]|\b(?:including|includes?|such as|the following))$/i;
+const SENTENCE_OPENER = /^(what|who|whom|whose|how|why|when|where|which|is|are|can|could|do|does|did|should|will|would|may|has|have)\b/i;
+
+/** One quotable sentence of a source, with what it says and where it stands. */
+interface Sentence {
   n: number;
-  position: number;
+  /** The document its source belongs to. */
+  doc: string;
   text: string;
-  words: Set<string>;
+  /** Normalised words (for word families) and their stems (for topic words). */
+  words: string[];
+  stems: Set<string>;
+  /** Stems of the source's title, of its headings below the title, and of both. */
+  title: Set<string>;
+  sections: Set<string>;
+  context: Set<string>;
+  saysKind: boolean;
+  headingSaysKind: boolean;
+  negated: boolean;
+}
+
+interface Scored extends Sentence {
+  /** Share of the question's topic weight the sentence holds (its headings counting less). */
+  relevance: number;
   score: number;
 }
 
+/** The question's topic words (stems) with their weight, and those it is about. */
+interface Topic {
+  weights: Map<string, number>;
+  subjects: Set<string>;
+  /** Weight of the topic words the sources use. */
+  total: number;
+}
+
+interface RankedDocument {
+  doc: string;
+  coverage: number;
+  support: number;
+  sentences: Scored[];
+}
+
 /**
- * The offline answerer for machines without an API key: it composes the answer from the
- * sentences of the provided sources that share the most (rarest) content words with the
- * question, each followed by its [n] citation, and says plainly that it is extractive.
- * Condensing and summarising are deterministic heuristics.
+ * The offline answerer for machines without an API key: it quotes the few sentences of
+ * the provided sources that best answer the question, each followed by its [n] citation,
+ * and says plainly that it is extractive. A sentence must be about the question's topic;
+ * among those, sentences answering the kind of question asked (treatment, symptoms...)
+ * and sentences of the best-supported document come first. Condensing and summarising
+ * are deterministic heuristics.
  */
 export class ExtractiveChatModel implements ChatModel {
   readonly offline = true;
@@ -91,36 +177,183 @@ function composeAnswer(question: string, sources: NumberedSource[]): string[] {
   return [`${EXTRACTIVE_PREAMBLE}\n`, ...chosen.map((sentence) => `\n- ${sentence.text} [${sentence.n}]`)];
 }
 
-function bestSentences(question: string, sources: NumberedSource[]): Candidate[] {
-  const wanted = new Set(analyseWords(question));
-  if (wanted.size === 0) return [];
-  const candidates = sources.flatMap((source) =>
-    splitSentences(source.content).map((text, position) => ({
+/** Topic first, then the kind asked, then the best-supported document: see the rules below. */
+function bestSentences(question: string, sources: NumberedSource[]): Scored[] {
+  const cues = readQuestion(question);
+  const sentences = sources.flatMap((source) => sentencesOf(source, cues));
+  const titles = new Set(sources.flatMap((source) => analyseWords(source.title)));
+  const topic = weighTopic(topicStems(question, cues, titles), sentences);
+  if (topic.total === 0) return [];
+  const scored = sentences.flatMap((sentence) => scoreSentence(sentence, topic) ?? []);
+  if (scored.length === 0) return [];
+  return chooseSentences(rankDocuments(scored, sentences, topic));
+}
+
+/** The question's cues; a negation that would leave nothing to look for is dropped (a question is never only about what it excludes). */
+function readQuestion(question: string): QuestionCues {
+  const cues = questionCues(question);
+  const wanted = contentWords(question).filter((word) => !cues.negated.has(word));
+  return wanted.length > 0 ? cues : { ...cues, negated: new Set() };
+}
+
+function contentWords(question: string): string[] {
+  return normaliseText(question)
+    .split(' ')
+    .filter((word) => analyseWords(word).length > 0 && !QUESTION_FILLER.has(word));
+}
+
+/**
+ * What the question is about: its content words, minus those it excludes, minus those that
+ * only say what kind of answer is wanted ("treatment", "symptoms"), unless a title names
+ * them ("Diabetes medicines") or nothing else is left.
+ */
+function topicStems(question: string, cues: QuestionCues, titles: ReadonlySet<string>): Set<string> {
+  const wanted = contentWords(question).filter((word) => !cues.negated.has(word));
+  const about = wanted.filter((word) => !isKindWord(word) || analyseWords(word).every((stem) => titles.has(stem)));
+  return new Set((about.length > 0 ? about : wanted).flatMap((word) => analyseWords(word)));
+}
+
+/** The quotable sentences of a source, each with what it says about the question's cues. */
+function sentencesOf(source: NumberedSource, cues: QuestionCues): Sentence[] {
+  const headings = source.headingPath ?? [source.title, source.heading];
+  const below = headings.filter((heading) => heading !== source.title).join(' ');
+  const title = new Set(analyseWords(source.title));
+  const sections = new Set(analyseWords(below));
+  const context = new Set([...title, ...sections]);
+  const headingSaysKind = below !== '' && saysKind(normaliseText(below), cues.kinds);
+  return splitSentences(source.content).map((text) => {
+    const normalised = normaliseText(text);
+    const words = normalised.split(' ');
+    const stems = new Set(analyseWords(text));
+    return {
       n: source.n,
-      position,
+      doc: source.doc ?? source.title,
       text,
-      words: new Set(analyseWords(text)),
-      score: 0,
-    })),
-  );
-  // Rarer question words are better evidence: inverse document frequency over the candidates.
-  const idf = new Map<string, number>();
-  for (const word of wanted) {
-    const frequency = candidates.filter((candidate) => candidate.words.has(word)).length;
-    if (frequency > 0) idf.set(word, Math.log(1 + candidates.length / frequency));
+      words,
+      stems,
+      title,
+      sections,
+      context,
+      saysKind: saysKind(normalised, cues.kinds, title),
+      headingSaysKind,
+      negated: cues.negated.size > 0 && mentionsNegated(words, stems, cues.negated),
+    };
+  });
+}
+
+/**
+ * Rarer words are better evidence: inverse frequency over the provided sentences. A word
+ * a source's title names is what the question is about and weighs more (section headings
+ * name too many passing things: "Compare symptoms across visits").
+ * Another word the sources use everywhere (in most documents, or in most sentences:
+ * "people", "severe") is generic and counts little.
+ */
+function weighTopic(stems: Set<string>, sentences: Sentence[]): Topic {
+  const documents = new Set(sentences.map((sentence) => sentence.doc)).size;
+  const weights = new Map<string, number>();
+  const naming = new Set<string>();
+  const specific = new Set<string>();
+  for (const stem of stems) {
+    const frequency = sentences.filter((sentence) => sentence.stems.has(stem)).length;
+    const rarity = Math.log(1 + sentences.length / Math.max(1, frequency));
+    if (sentences.some((sentence) => sentence.title.has(stem))) {
+      naming.add(stem);
+      weights.set(stem, rarity * SUBJECT_BOOST);
+    } else if (frequency > 0) {
+      const generic = (documents > 1 && documentsMentioning(stem, sentences) > documents / 2) || frequency > sentences.length / 2;
+      if (!generic) specific.add(stem);
+      weights.set(stem, rarity * (generic ? GENERIC_FACTOR : 1));
+    }
   }
-  for (const candidate of candidates) {
-    for (const word of wanted) if (candidate.words.has(word)) candidate.score += idf.get(word) ?? 0;
-    // Retrieval order breaks ties: the first source was ranked best.
-    candidate.score *= 1 + 0.05 / candidate.n;
+  return { weights, subjects: naming.size > 0 ? naming : rarestOf(specific, weights), total: sum(weights.values()) };
+}
+
+function documentsMentioning(stem: string, sentences: Sentence[]): number {
+  return new Set(sentences.filter((sentence) => sentence.stems.has(stem) || sentence.context.has(stem)).map((sentence) => sentence.doc)).size;
+}
+
+/** Without a word a title names, the question is about its rarest specific words (none: the sources only share generic words with it). */
+function rarestOf(stems: Set<string>, weights: Map<string, number>): Set<string> {
+  const heaviest = Math.max(0, ...[...stems].map((stem) => weights.get(stem) ?? 0));
+  return new Set([...stems].filter((stem) => (weights.get(stem) ?? 0) >= heaviest * SUBJECT_SHARE));
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
+}
+
+/**
+ * A sentence qualifies when it is about the question's subject (in its own words or its
+ * headings), says something of the question itself (a topic word, or the kind of answer
+ * asked), and holds enough of the topic's weight. Its score then grows with the kind
+ * asked and sinks when it speaks of what the question excludes.
+ */
+function scoreSentence(sentence: Sentence, topic: Topic): Scored | null {
+  const own = [...topic.weights.keys()].filter((stem) => sentence.stems.has(stem));
+  const fromHeadings = [...topic.weights.keys()].filter((stem) => !sentence.stems.has(stem) && sentence.context.has(stem));
+  const aboutSubject = [...own, ...fromHeadings].some((stem) => topic.subjects.has(stem));
+  // An item under a heading that names a topic word ("Allergies": "Latex: severe, hives") answers it without repeating it.
+  const saysSomething = own.length > 0 || sentence.saysKind || fromHeadings.some((stem) => sentence.sections.has(stem));
+  if (!aboutSubject || !saysSomething) return null;
+  const weightOf = (stems: string[]) => sum(stems.map((stem) => topic.weights.get(stem) ?? 0));
+  const relevance = (weightOf(own) + CONTEXT_SHARE * weightOf(fromHeadings)) / topic.total;
+  if (relevance < MIN_RELEVANCE) return null;
+  const kind = 1 + (sentence.saysKind ? KIND_BOOST : 0) + (sentence.headingSaysKind ? HEADING_KIND_BOOST : 0);
+  const excluded = sentence.negated ? NEGATED_FACTOR : 1;
+  const score = relevance * kind * excluded * (1 + SOURCE_ORDER_TIE_BREAK / sentence.n);
+  return { ...sentence, relevance, score };
+}
+
+/**
+ * Documents by support: how much of the topic they cover, how well their best sentence
+ * matches, and where the retriever ranked them. Only documents that cover the topic as
+ * fully as the best one may add sentences to its own: a document that merely shares a
+ * word with the question ("severe") is about something else.
+ */
+function rankDocuments(scored: Scored[], sentences: Sentence[], topic: Topic): RankedDocument[] {
+  const order = [...new Set(sentences.map((sentence) => sentence.doc))];
+  const bestScore = Math.max(...scored.map((sentence) => sentence.score));
+  const documents = order.flatMap((doc, index): RankedDocument[] => {
+    const own = scored.filter((sentence) => sentence.doc === doc).sort((a, b) => b.score - a.score);
+    if (own.length === 0) return [];
+    const coverage = coverageOf(sentences.filter((sentence) => sentence.doc === doc), topic);
+    const support = coverage + own[0]!.score / bestScore + RETRIEVAL_PRIOR / (index + 1);
+    return [{ doc, coverage, support, sentences: own }];
+  });
+  documents.sort((a, b) => b.support - a.support);
+  const top = documents[0]!;
+  return documents.filter((document) => document === top || document.coverage >= top.coverage);
+}
+
+/**
+ * Share of the topic's weight a document holds: in full for a word its title or a heading
+ * names (a part of it is about that), in part for a word its text only mentions in passing.
+ */
+function coverageOf(sentences: Sentence[], topic: Topic): number {
+  let covered = 0;
+  for (const [stem, weight] of topic.weights) {
+    if (sentences.some((sentence) => sentence.context.has(stem))) covered += weight;
+    else if (sentences.some((sentence) => sentence.stems.has(stem))) covered += weight * PASSING_MENTION_SHARE;
   }
-  const matching = candidates.filter((candidate) => candidate.score > 0).sort((a, b) => b.score - a.score);
-  const best = matching[0]?.score ?? 0;
+  return covered / topic.total;
+}
+
+/**
+ * The top document's best sentences first, then those of documents that add support, each
+ * above the floor set by the best sentence; fewer when even the best holds only part of the topic.
+ */
+function chooseSentences(documents: RankedDocument[]): Scored[] {
+  const candidates = documents.flatMap((document) => document.sentences);
+  const best = Math.max(...candidates.map((sentence) => sentence.score));
+  const strongest = Math.max(...candidates.map((sentence) => sentence.relevance));
+  const limit = strongest >= STRONG_RELEVANCE ? MAX_SENTENCES : WEAK_MAX_SENTENCES;
   const seen = new Set<string>();
-  const chosen: Candidate[] = [];
-  for (const candidate of matching) {
-    if (chosen.length >= MAX_SENTENCES) break;
-    if (chosen.length >= MIN_SENTENCES && candidate.score < best * RELATIVE_FLOOR) break;
+  const chosen: Scored[] = [];
+  for (const candidate of candidates) {
+    if (chosen.length >= limit) break;
+    if (candidate.score < best * RELATIVE_FLOOR) continue;
     const identity = normaliseText(candidate.text);
     if (seen.has(identity)) continue;
     seen.add(identity);
@@ -129,20 +362,73 @@ function bestSentences(question: string, sources: NumberedSource[]): Candidate[]
   return chosen;
 }
 
-/** Sentences of a Markdown chunk: headings dropped, list markers and emphasis removed. */
+/** Sentences of a Markdown chunk: headings dropped, tables read row by row, list markers and emphasis removed. */
 function splitSentences(content: string): string[] {
-  return content
-    .split('\n')
-    .filter((line) => !/^\s*#/.test(line))
-    .map((line) =>
-      line
-        .replace(/^\s*(?:[-*+]|\d+[.)])\s+/, '')
-        .replace(/[*_`|]+/g, ' ')
-        .replace(CITATION_MARKS, ''),
-    )
-    .flatMap((line) => line.split(/(?<=[.!?])\s+(?=[A-Z0-9("'])/))
-    .map((sentence) => sentence.replace(/\s+/g, ' ').trim())
-    .filter((sentence) => sentence.split(' ').length >= MIN_SENTENCE_WORDS);
+  return linesOf(content)
+    .map((line) => line.replace(LIST_MARKER, '').replace(/[*`]+/g, '').replace(UNDERSCORE_EMPHASIS, '$1$2').replace(CITATION_MARKS, ''))
+    .flatMap(splitInlineItems)
+    .flatMap((line) => line.split(SENTENCE_BREAK))
+    .map((sentence) => sentence.replace(/\s+/g, ' ').replace(/\s+([.,;:!?])/g, '$1').trim())
+    .filter(isQuotable);
+}
+
+function splitInlineItems(line: string): string[] {
+  const markers = line.match(/\s-\s/g)?.length ?? 0;
+  return line.split(markers > 1 ? ANY_INLINE_ITEM : INLINE_ITEM);
+}
+
+/** The lines of a chunk without its headings; a table's header and rule give no line, each data row one. */
+function linesOf(content: string): string[] {
+  const lines = content.split('\n').filter((line) => !HEADING_LINE.test(line));
+  const kept: string[] = [];
+  let header: string[] = [];
+  lines.forEach((line, index) => {
+    if (!TABLE_ROW.test(line)) {
+      header = [];
+      kept.push(line);
+    } else if (TABLE_RULE.test(line)) {
+      // The rule under a header row: nothing to say.
+    } else if (TABLE_RULE.test(lines[index + 1] ?? '')) {
+      header = cellsOf(line);
+    } else {
+      kept.push(tableRowText(cellsOf(line), header));
+    }
+  });
+  return kept;
+}
+
+function cellsOf(row: string): string[] {
+  return row.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((cell) => cell.trim());
+}
+
+/** A data row read as "header: cell" pairs, so that it says what each value is, and ended as a statement. */
+function tableRowText(cells: string[], header: string[]): string {
+  const pairs = cells.flatMap((cell, index) => (cell === '' ? [] : [header[index] ? `${header[index]}: ${cell}` : cell]));
+  return pairs.length === 0 ? '' : `${pairs.join('; ').replace(/[.;,]$/, '')}.`;
+}
+
+/** A sentence that can stand as an answer: not a question nor a lead-in; a "label: value" fact, or long enough and not a heading or list stub. */
+function isQuotable(sentence: string): boolean {
+  if (readsAsQuestion(sentence) || LEAD_IN_END.test(sentence)) return false;
+  // Records and reference lists state facts as "Blood pressure: 128/82 mmHg": short, but an answer.
+  if (LABEL_VALUE.test(sentence)) return true;
+  const words = sentence.split(' ').length;
+  return words >= MIN_SENTENCE_WORDS && !isStub(sentence, words);
+}
+
+/** A question in a source is what a reader asked, not what the source answers. */
+function readsAsQuestion(sentence: string): boolean {
+  return QUESTION_END.test(sentence) || (SENTENCE_OPENER.test(sentence) && !STATEMENT_END.test(sentence));
+}
+
+/** A fragment without a sentence end that is too short to stand alone, or a run of title-case headings or links. */
+function isStub(sentence: string, words: number): boolean {
+  return !STATEMENT_END.test(sentence) && (words < STANDALONE_WORDS || isMostlyCapitalised(sentence));
+}
+
+function isMostlyCapitalised(text: string): boolean {
+  const words = text.split(' ').filter((word) => /^[A-Za-z]/.test(word));
+  return words.filter((word) => /^[A-Z]/.test(word)).length > words.length / 2;
 }
 
 /**
