@@ -3,6 +3,7 @@ import type { AnswerCache, AnswerKey, CacheHit, CacheState, FirstQuestionAnswer,
 import { addUsage, NO_USAGE, type ChatModel, type ChatUsage } from '../llm/chat/chat-model.js';
 import type { Logger } from '../logger.js';
 import type { ConversationMemory, LoadedMemory } from '../memory/conversation-memory.js';
+import { isRefused } from '../retrieval/refusal.js';
 import type { Retriever } from '../retrieval/search.types.js';
 import type { AuditedHit } from '../security/audit.js';
 import { citationsFor, CitationFilter, type Citation } from './citations.js';
@@ -213,8 +214,8 @@ async function retrieveAndAnswer(
     records: hits.filter((hit) => hit.sourceKind === 'record').map(({ chunkId, patientId: owner }) => ({ chunkId, patientId: owner })),
   };
 
-  if (hits.length === 0) {
-    // Nothing above the similarity floor: say so without asking the model to make something up.
+  if (isRefused(hits)) {
+    // No evidence to answer from: say so without asking the model to make something up.
     return { ...found, reply: replay({ text: NOTHING_FOUND, citations: [], removedCitations: [], cached: false }, options) };
   }
   const prompt = buildAnswerPrompt({
