@@ -11,6 +11,9 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: more workers only add PGlite start-ups competing for the same CPUs.
     maxWorkers: 2,
+    // Processes the tests start (npm start, the CLIs) embed with the fast embedder too
+    // (test/support/services.ts, FAST_EMBEDDER).
+    env: { OFFLINE_EMBEDDER: 'hashing' },
     reporters: ['default'],
     projects: [
       { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, MEDQUAD_INGEST] } },

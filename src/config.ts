@@ -51,14 +51,17 @@ const EnvSchema = z.object({
   OPENAI_TIMEOUT_MS: int(100, 600_000).default(30_000).describe('Timeout of one OpenAI request.'),
   OPENAI_MAX_RETRIES: int(0, 10).default(3).describe('Retries on 429/5xx/timeouts, with exponential backoff.'),
   OPENAI_EMBEDDING_CONCURRENCY: int(1, 64).default(4).describe('Embedding requests in flight at once during ingestion.'),
+  OFFLINE_EMBEDDER: z
+    .enum(['hashing', 'sentence-encoder'])
+    .default('sentence-encoder')
+    .describe('Embedder used when OPENAI_API_KEY is unset: hashing (word features, no model) or sentence-encoder (Universal Sentence Encoder lite, in process, ~300 MB); a change needs a re-index.'),
 
   CHUNK_TARGET_TOKENS: int(32, 8000).default(350).describe('Chunk size the chunker aims for.'),
   CHUNK_OVERLAP_TOKENS: int(0, 2000).default(50).describe('Tokens repeated between consecutive chunks of a split section.'),
   CHUNK_MAX_TOKENS: int(64, 8191).default(512).describe('Hard ceiling of a chunk, heading path included.'),
 
-  SEARCH_MIN_SIMILARITY: num(-1, 1).optional().describe('Similarity of the best chunk under which a search is no evidence, unless its words match (default: calibrated per embedder).'),
-  SEARCH_MIN_COVERAGE: num(0, 1).optional().describe('Share of the question\'s term weight the best lexical match must hold to count as evidence (default: calibrated per embedder).'),
-  SEARCH_VECTOR_WEIGHT: num(0, 10).default(1).describe('Weight of the vector ranking in reciprocal rank fusion.'),
+  SEARCH_MIN_SIMILARITY: num(-1, 1).optional().describe('Similarity the best chunk must reach for a question to be answered. Default: measured on the indexed corpus (what unrelated questions reach), never below the embedder\'s floor.'),
+  SEARCH_VECTOR_WEIGHT: num(0, 10).optional().describe('Weight of the vector ranking in reciprocal rank fusion (default: 0.5 with an offline embedder, 1 with OpenAI).'),
   SEARCH_LEXICAL_WEIGHT: num(0, 10).default(1).describe('Weight of the full-text ranking in reciprocal rank fusion.'),
   SEARCH_EF_SEARCH: int(10, 1000).default(100).describe('hnsw.ef_search set per query.'),
   MODULE_MATCH_THRESHOLD: num(-1, 1).optional().describe('Similarity a module summary needs to be detected (default: calibrated per embedder).'),
@@ -111,11 +114,12 @@ export interface Config {
     maxRetries: number;
     embeddingConcurrency: number;
   } | null;
+  /** Which embedder stands in when `openai` is null. */
+  offlineEmbedder: Env['OFFLINE_EMBEDDER'];
   chunking: { targetTokens: number; overlapTokens: number; maxTokens: number };
   search: {
     minSimilarity: number | undefined;
-    minCoverage: number | undefined;
-    vectorWeight: number;
+    vectorWeight: number | undefined;
     lexicalWeight: number;
     efSearch: number;
     moduleMatchThreshold: number | undefined;
@@ -202,6 +206,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           embeddingConcurrency: env.OPENAI_EMBEDDING_CONCURRENCY,
         }
       : null,
+    offlineEmbedder: env.OFFLINE_EMBEDDER,
     chunking: {
       targetTokens: env.CHUNK_TARGET_TOKENS,
       overlapTokens: env.CHUNK_OVERLAP_TOKENS,
@@ -209,7 +214,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     search: {
       minSimilarity: env.SEARCH_MIN_SIMILARITY,
-      minCoverage: env.SEARCH_MIN_COVERAGE,
       vectorWeight: env.SEARCH_VECTOR_WEIGHT,
       lexicalWeight: env.SEARCH_LEXICAL_WEIGHT,
       efSearch: env.SEARCH_EF_SEARCH,

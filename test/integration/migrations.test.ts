@@ -15,7 +15,7 @@ import {
 } from '../../src/db/migrations.js';
 import { createLogger } from '../../src/logger.js';
 import { createServices } from '../../src/services.js';
-import { createTestDatabase, databaseBackends, type TestDatabase } from '../support/services.js';
+import { createTestDatabase, databaseBackends, FAST_EMBEDDER, type TestDatabase } from '../support/services.js';
 
 const logger = createLogger('silent');
 
@@ -220,7 +220,7 @@ describe('start-up as a process', () => {
 describe('embedded database on disk', () => {
   it('when the service restarts on the same data directory, then the data is still there', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'pglite-'));
-    const config = loadConfig({ EMBEDDED_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    const config = loadConfig({ EMBEDDED_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...FAST_EMBEDDER });
     const first = await createServices(config, logger);
     await first.db.pool.query(
       `INSERT INTO llm_assistant.sources (source_kind, collection, source_id, uri, title, content_hash) VALUES ('doc', 'c', 'kept', 'kept.md', 'Kept', 'h')`,

@@ -19,6 +19,13 @@ export function realRedisUrl(): string | undefined {
 
 export type BackendName = 'pglite' | 'postgres';
 
+/**
+ * Tests about anything but embeddings run on the hashing embedder: the sentence encoder
+ * costs each test process a model load and ~60 ms a chunk. Tests of the default embedder
+ * set OFFLINE_EMBEDDER themselves.
+ */
+export const FAST_EMBEDDER = { OFFLINE_EMBEDDER: 'hashing' } as const;
+
 /** The database backends a test file runs against. */
 export function databaseBackends(): BackendName[] {
   return realDatabaseUrl() ? ['pglite', 'postgres'] : ['pglite'];
@@ -38,7 +45,7 @@ export interface TestDatabase {
  */
 export async function createTestDatabase(backend: BackendName): Promise<TestDatabase> {
   if (backend === 'pglite') {
-    return { env: { EMBEDDED_DATA_DIR: 'memory://' }, url: undefined, drop: () => Promise.resolve() };
+    return { env: { EMBEDDED_DATA_DIR: 'memory://', ...FAST_EMBEDDER }, url: undefined, drop: () => Promise.resolve() };
   }
   const adminUrl = realDatabaseUrl();
   if (!adminUrl) throw new Error('No DATABASE_URL for the postgres backend');
@@ -53,7 +60,7 @@ export async function createTestDatabase(backend: BackendName): Promise<TestData
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
-    env: { DATABASE_URL: url.toString(), MIGRATE_ON_START: 'true' },
+    env: { DATABASE_URL: url.toString(), MIGRATE_ON_START: 'true', ...FAST_EMBEDDER },
     url: url.toString(),
     async drop() {
       const client = new pg.Client({ connectionString: adminUrl });
