@@ -64,7 +64,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
 
     const store = createKeyValueStore(config.redis, logger);
     const metrics = options.metrics ?? new Metrics();
-    const embedder = new CachedQueryEmbedder(await createEmbedder(config.openai), store, metrics);
+    const embedder = new CachedQueryEmbedder(await createEmbedder(config.openai, config.offlineEmbedder), store, metrics);
     if (options.rebuildIndex) await resetIndex(db.pool, embedder);
     else await ensureIndexState(db.pool, embedder);
 
@@ -74,11 +74,11 @@ export async function createServices(config: Config, logger: Logger, options: Se
       embedder,
       {
         evidence: {
-          minSimilarity: config.search.minSimilarity ?? floors.evidence.minSimilarity,
-          minCoverage: config.search.minCoverage ?? floors.evidence.minCoverage,
+          minSimilarity: config.search.minSimilarity ?? floors.minSimilarity,
+          fixed: config.search.minSimilarity !== undefined,
         },
         moduleThreshold: config.search.moduleMatchThreshold ?? floors.moduleThreshold,
-        vectorWeight: config.search.vectorWeight,
+        vectorWeight: config.search.vectorWeight ?? floors.vectorWeight,
         lexicalWeight: config.search.lexicalWeight,
         efSearch: config.search.efSearch,
       },

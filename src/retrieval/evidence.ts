@@ -1,23 +1,28 @@
 import type { SearchHit } from './search.types.js';
 
-/** What the best hit of a search must reach for the search to count as evidence. */
-export interface EvidenceFloors {
-  /** Cosine similarity of the question's vector to the best chunk. */
-  minSimilarity: number;
-  /** Share of the question's term weight (by IDF) held by the best lexical match. */
-  minCoverage: number;
+/**
+ * Whether a search found too little to answer from. The floor is the similarity that
+ * unrelated questions reach in this corpus (see `backgroundFloor`): a larger or broader
+ * corpus lends every question a closer "best match", so no fixed number fits all. A
+ * patient's record found by its words is evidence whatever its similarity: a doctor
+ * asking about their own patient names what the record holds.
+ */
+export function isWeakEvidence(hits: readonly SearchHit[], minSimilarity: number): boolean {
+  if (hits.length === 0) return true;
+  if (hits.some((hit) => hit.sourceKind === 'record' && hit.lexicalRank !== null)) return false;
+  return Math.max(...hits.map((hit) => hit.similarity)) < minSimilarity;
 }
 
+/** Share of unrelated questions whose best match may clear the floor. */
+const BACKGROUND_QUANTILE = 0.75;
+
 /**
- * Whether a search found too little to answer from. A question the corpus knows shares
- * its rarer words with some chunk or lies near one in the embedding space; an unrelated
- * one ("who was the lead singer of Queen?") matches a common word or two at most, and
- * its rare words are nowhere in the corpus. Refusing then means no citations and no model
- * call, rather than an answer built from noise.
+ * The evidence floor of a corpus: the similarity that all but a tenth of unrelated
+ * questions stay below, never under `atLeast` (the embedder's own floor).
  */
-export function isWeakEvidence(hits: readonly SearchHit[], floors: EvidenceFloors): boolean {
-  if (hits.length === 0) return true;
-  const bestSimilarity = Math.max(...hits.map((hit) => hit.similarity));
-  const bestCoverage = Math.max(...hits.map((hit) => hit.lexicalCoverage ?? 0));
-  return bestSimilarity < floors.minSimilarity && bestCoverage < floors.minCoverage;
+export function backgroundFloor(backgroundSimilarities: readonly number[], atLeast: number): number {
+  if (backgroundSimilarities.length === 0) return atLeast;
+  const sorted = [...backgroundSimilarities].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.ceil(BACKGROUND_QUANTILE * sorted.length) - 1);
+  return Math.max(atLeast, sorted[index]!);
 }

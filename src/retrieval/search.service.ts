@@ -3,12 +3,16 @@ import { preparedStatement } from '../db/prepared-statement.js';
 import { encodeVector } from '../db/vector-binary.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Metrics } from '../metrics.js';
-import { isWeakEvidence, type EvidenceFloors } from './evidence.js';
+import { BACKGROUND_QUESTIONS } from './background-questions.js';
+import { backgroundFloor, isWeakEvidence } from './evidence.js';
 import type { DetectedModule, Retriever, SearchHit, SearchRequest } from './search.types.js';
 
 export interface SearchSettings {
-  /** What the best hit must reach for the search to count as evidence (see evidence.ts). */
-  evidence: EvidenceFloors;
+  /**
+   * Similarity the best hit must reach for a search to count as evidence: the corpus's
+   * background floor, never below `minSimilarity`; or exactly `minSimilarity` when `fixed`.
+   */
+  evidence: { minSimilarity: number; fixed: boolean };
   vectorWeight: number;
   lexicalWeight: number;
   efSearch: number;
@@ -17,13 +21,21 @@ export interface SearchSettings {
 }
 
 /**
- * Calibrated per embedder on development questions (docs/retrieval-research.md says how to
- * recalibrate): the offline embedder's similarities run low, OpenAI's higher.
+ * Per embedder: lower bounds of the evidence floor, which itself comes from the corpus;
+ * module thresholds (calibrated on the example documentation); and the vector list's
+ * weight in the fusion, half of BM25's for the offline embedders, whose vectors trail it
+ * on consumer questions (docs/retrieval-research.md).
  */
 export const DEFAULT_FLOORS = {
-  offline: { evidence: { minSimilarity: 0.15, minCoverage: 0.5 }, moduleThreshold: 0.13 },
-  openai: { evidence: { minSimilarity: 0.25, minCoverage: 0.5 }, moduleThreshold: 0.25 },
+  offline: { minSimilarity: 0.15, moduleThreshold: 0.13, vectorWeight: 0.5 },
+  openai: { minSimilarity: 0.25, moduleThreshold: 0.25, vectorWeight: 1 },
 } as const;
+
+// What the documentation corpus is now: the background floor is measured again when it changes.
+const CORPUS_VERSION = preparedStatement(
+  'corpus_version',
+  `SELECT coalesce((SELECT chunk_count || ':' || total_length FROM llm_assistant.lexical_corpus WHERE source_kind = 'doc'), '') AS version`,
+);
 
 const SEARCH_CHUNKS = preparedStatement('search_chunks', `
   SELECT id, source_kind, collection, source_id, source_uri, module, title, heading_path, url, chunk_index, content,
@@ -67,6 +79,8 @@ interface SearchRow {
  * A result too weak to answer from is no result: the caller says "nothing found".
  */
 export class SearchService implements Retriever {
+  private floor: { version: string; value: Promise<number> } | null = null;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly embedder: Embedder,
@@ -75,13 +89,19 @@ export class SearchService implements Retriever {
   ) {}
 
   async search(request: SearchRequest): Promise<SearchHit[]> {
+    const [hits, floor] = await Promise.all([this.rank(request), this.evidenceFloor()]);
+    return isWeakEvidence(hits, floor) ? [] : hits;
+  }
+
+  /** The fused ranking, before the evidence floor. */
+  private async rank(request: Pick<SearchRequest, 'query' | 'k' | 'scope' | 'filters' | 'signal'>, withText = true): Promise<SearchHit[]> {
     const embedding = await this.embedder.embedQuery(request.query, { signal: request.signal });
     const started = performance.now();
     const { rows } = await this.pool.query<SearchRow>(SEARCH_CHUNKS([
       encodeVector(embedding),
       request.k,
       request.scope.doctorId,
-      request.query,
+      withText ? request.query : null,
       request.filters?.modules?.length ? request.filters.modules : null,
       request.filters?.sourceKinds?.length ? request.filters.sourceKinds : null,
       request.filters?.patientId ?? null,
@@ -90,8 +110,35 @@ export class SearchService implements Retriever {
       this.settings.efSearch,
     ]));
     this.metrics?.retrievalDuration.observe((performance.now() - started) / 1000);
-    const hits = rows.map(toHit);
-    return isWeakEvidence(hits, this.settings.evidence) ? [] : hits;
+    return rows.map(toHit);
+  }
+
+  /**
+   * The similarity unrelated questions reach in the documentation as indexed now,
+   * measured once per version of the corpus (a few dozen vector searches).
+   */
+  private async evidenceFloor(): Promise<number> {
+    const { minSimilarity, fixed } = this.settings.evidence;
+    if (fixed) return minSimilarity;
+    const { rows } = await this.pool.query<{ version: string }>(CORPUS_VERSION([]));
+    const version = rows[0]?.version ?? '';
+    if (this.floor?.version !== version) {
+      const value = this.measureBackground().catch((error: unknown) => {
+        this.floor = null;
+        throw error;
+      });
+      this.floor = { version, value };
+    }
+    return this.floor.value;
+  }
+
+  private async measureBackground(): Promise<number> {
+    const similarities: number[] = [];
+    for (const question of BACKGROUND_QUESTIONS) {
+      const [best] = await this.rank({ query: question, k: 1, scope: { doctorId: null } }, false);
+      if (best) similarities.push(best.similarity);
+    }
+    return backgroundFloor(similarities, this.settings.evidence.minSimilarity);
   }
 
   async detectModules(question: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<DetectedModule[]> {
