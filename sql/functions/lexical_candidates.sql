@@ -22,6 +22,8 @@ CREATE OR REPLACE FUNCTION llm_assistant.lexical_candidates(
 RETURNS TABLE (id text, score double precision, coverage real, rank integer)
 LANGUAGE sql
 STABLE
+-- What a call returns, about: planned as 1,000 rows, the fusion's lookup hashed the whole table.
+ROWS 50
 AS $fn$
   WITH query_terms AS (
     SELECT DISTINCT lexeme AS term

@@ -18,6 +18,8 @@ CREATE OR REPLACE FUNCTION llm_assistant.vector_candidates(
 RETURNS TABLE (id text, distance double precision, rank integer)
 LANGUAGE plpgsql
 STABLE
+-- What a call returns, about: planned as 1,000 rows, the fusion's lookup hashed the whole table.
+ROWS 50
 -- Restored when the function returns, so the set_config calls below stay inside it.
 SET hnsw.iterative_scan = 'relaxed_order'
 SET hnsw.ef_search = 100
