@@ -106,14 +106,25 @@ export class ServiceNotReadyError extends AppError {
   }
 }
 
-/** Configuration or environment problems found at start-up; never sent to a client. */
-export class ConfigError extends Error {
+/**
+ * A problem the service finds in itself, for operators: its configuration, schema or
+ * index, the embedded database's lock. Never sent to a client. Its message is written
+ * by the service and quotes no request content, so the logs keep it (src/logger.ts).
+ */
+export class OperatorError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Configuration or environment problems found at start-up. */
+export class ConfigError extends OperatorError {
   constructor(
     message: string,
     readonly problems: string[] = [],
   ) {
     super(message);
-    this.name = 'ConfigError';
   }
 }
 

@@ -1,11 +1,8 @@
 import type { Server } from 'node:http';
 import { loadConfigFromProcess, type Config } from './config.js';
-import { EmbeddedDatabaseBusyError } from './db/embedded-postgres.js';
-import { MigrationError } from './db/migrations.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, OperatorError } from './errors.js';
 import { createApp } from './http/app.js';
 import { createHttpServer } from './http/server.js';
-import { IndexMismatchError } from './ingest/index-state.js';
 import { createLogger, type Logger } from './logger.js';
 import { ensureDevelopmentClient } from './security/dev-client.js';
 import { createServices, type Services } from './services.js';
@@ -30,8 +27,8 @@ async function main(): Promise<void> {
     services = await createServices(config, logger);
   } catch (error) {
     // Refusals with a message that says what to do; anything else is a crash with a stack.
-    if (error instanceof MigrationError || error instanceof IndexMismatchError || error instanceof EmbeddedDatabaseBusyError) {
-      logger.fatal({ err: { message: error.message } }, 'refusing to serve');
+    if (error instanceof OperatorError) {
+      logger.fatal({ err: error }, 'refusing to serve');
       console.error(error.message);
       process.exit(3);
     }
@@ -42,10 +39,18 @@ async function main(): Promise<void> {
 
   const server = createHttpServer(createApp(services)).listen(config.http.port, config.http.host);
   server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (error) {
+    // A port in use or not allowed: the system's message says which (logger.ts keeps it).
+    logger.fatal({ err: error, host: config.http.host, port: config.http.port }, 'refusing to serve: cannot listen');
+    console.error(`Cannot listen on ${config.http.host}:${config.http.port}: ${(error as Error).message}`);
+    await services.close().catch(() => undefined);
+    process.exit(3);
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   logger.info({ host: config.http.host, port, database: services.db.kind, cache: services.store.kind }, 'listening');

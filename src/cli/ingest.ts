@@ -1,13 +1,12 @@
-import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
 import { positiveInteger } from './cli-options.js';
 import { loadConfigFromProcess } from '../config.js';
 import { isAppError } from '../errors.js';
 import type { IndexSummary } from '../ingest/source-indexer.js';
-import { PatientRecordSchema, recordIssueDetails, type PatientRecord } from '../ingest/records/record.schemas.js';
+import { readRecordFile } from '../ingest/records/record-file.js';
+import type { PatientRecord } from '../ingest/records/record.schemas.js';
 import { createLogger } from '../logger.js';
 import { createServices, type Services } from '../services.js';
 
@@ -56,7 +55,7 @@ program
   .action(async (file: string, options: { batch: number; json?: boolean }) => {
     // First pass: validate every line, so a bad line stops the run before anything is written.
     let total = 0;
-    for await (const _record of readRecords(file)) total += 1;
+    for await (const _record of readRecordFile(file)) total += 1;
     await withServices(false, async (services) => {
       const bar = options.json ? null : new SingleBar({ format: ' {bar} {value}/{total} patients', stream: process.stderr }, Presets.shades_classic);
       bar?.start(total, 0);
@@ -68,7 +67,7 @@ program
         bar?.increment(batch.length);
         batch = [];
       };
-      for await (const record of readRecords(file)) {
+      for await (const { record } of readRecordFile(file)) {
         batch.push(record);
         if (batch.length >= options.batch) await flush();
       }
@@ -90,27 +89,6 @@ async function withServices(rebuildIndex: boolean, work: (services: Services) =>
     await work(services);
   } finally {
     await services.close();
-  }
-}
-
-async function* readRecords(file: string): AsyncGenerator<PatientRecord> {
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  let lineNumber = 0;
-  for await (const line of lines) {
-    lineNumber += 1;
-    if (line.trim() === '') continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      throw new Error(`${file}:${lineNumber}: not valid JSON`);
-    }
-    const parsed = PatientRecordSchema.safeParse(json);
-    if (!parsed.success) {
-      const problems = recordIssueDetails(parsed.error).map((detail) => `${detail.path}: ${detail.message}`);
-      throw new Error(`${file}:${lineNumber}: invalid patient record\n  - ${problems.join('\n  - ')}`);
-    }
-    yield parsed.data;
   }
 }
 

@@ -3,16 +3,16 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { OperatorError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** Another process already has the embedded database open. */
-export class EmbeddedDatabaseBusyError extends Error {
+export class EmbeddedDatabaseBusyError extends OperatorError {
   constructor(dataDir: string, pid: number) {
     super(
       `The embedded database in ${dataDir} is open in process ${pid} (is \`npm start\` running?). ` +
         'PGlite allows one process at a time: stop it, or use the running service (POST /v1/admin/reindex).',
     );
-    this.name = 'EmbeddedDatabaseBusyError';
   }
 }
 

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { OperatorError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { sha256Hex } from '../lib/sha256.js';
 
@@ -58,12 +59,7 @@ export interface MigrationStatus {
   unknown: string[];
 }
 
-export class MigrationError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'MigrationError';
-  }
-}
+export class MigrationError extends OperatorError {}
 
 /**
  * Reads `<root>/migrations/NNNN_name.sql` in order, then `<root>/functions/name.sql`;

@@ -40,8 +40,18 @@ const BODY_PARSER_ERRORS: Record<string, Omit<Mapped, 'detail'>> = {
   'entity.verify.failed': { status: 400, code: 'malformed_body' },
 };
 
+/** What a client is asked to wait after a 503 whose error names no time of its own. */
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
 /** Maps any thrown value to the problem it is for the caller. The one place errors meet HTTP. */
 export function toProblemFields(error: unknown): Mapped {
+  const mapped = mapError(error);
+  // Every 503 says when to come back: a client without the header retries at once, or never.
+  if (mapped.status === 503 && mapped.retryAfterSeconds === undefined) return { ...mapped, retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS };
+  return mapped;
+}
+
+function mapError(error: unknown): Mapped {
   if (isAppError(error)) {
     return {
       status: error.status,
@@ -66,10 +76,37 @@ export function toProblemFields(error: unknown): Mapped {
       mapped.code === 'malformed_json' ? 'The request body is not valid JSON.' : (error as Error).message;
     return { ...mapped, detail };
   }
+  const clientError = clientErrorOf(error);
+  if (clientError) return clientError;
   if (isDatabaseUnavailable(error)) {
     return { status: 503, code: 'database_unavailable', detail: 'The database is unavailable; retry shortly.', retryAfterSeconds: 5 };
   }
   return { status: 500, code: 'internal_error', detail: 'An unexpected error occurred.' };
+}
+
+/** Problem codes of 4xx errors raised outside our code, by status. */
+const CLIENT_ERROR_CODES: Record<number, string> = { 400: 'bad_request', 413: 'payload_too_large', 415: 'unsupported_media_type' };
+
+/**
+ * Errors raised by express and its parsers before any route runs carry a 4xx `status`
+ * (or `statusCode`): a path parameter that is not percent-encoding (the router's
+ * URIError), a body that does not decompress (zlib's error, which body-parser marks with
+ * http-errors' `expose`). They are the client's fault, never a 500. Another library's
+ * error with a status (an upstream's 4xx) is not the client's: it stays a 500.
+ */
+function clientErrorOf(error: unknown): Mapped | null {
+  if (!(error instanceof Error)) return null;
+  const { status: given, statusCode, errno, expose } = error as Error & { status?: unknown; statusCode?: unknown; errno?: unknown; expose?: unknown };
+  const status = given ?? statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499) return null;
+  if (error instanceof URIError) {
+    return { status: 400, code: 'malformed_path', detail: 'A path segment is not valid percent-encoding.' };
+  }
+  if (expose !== true) return null;
+  if (typeof errno === 'number') {
+    return { status: 400, code: 'malformed_body', detail: 'The request body does not decompress as its Content-Encoding says.' };
+  }
+  return { status, code: CLIENT_ERROR_CODES[status] ?? 'client_error', detail: error.message };
 }
 
 export function buildProblem(error: unknown, requestId: string, instance?: string): Problem & { retryAfterSeconds?: number } {

@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import express, { type Request, type Response } from 'express';
 import type { z } from 'zod';
-import { ValidationError } from '../errors.js';
+import { assertStorableInput } from '../lib/storable-input.js';
 import { PROBLEM_CONTENT_TYPE, ProblemSchema } from './problem.js';
 
 export type RouteAccess = 'public' | 'chat' | 'search' | 'admin';
@@ -46,47 +46,10 @@ export type RouteResult = { status?: number; body?: unknown; headers?: Record<st
 /** Checks the caller may use a route; throws UnauthenticatedError / ForbiddenError. */
 export type AccessGuard = (req: Request, access: RouteAccess) => Promise<void>;
 
-// Half of a surrogate pair: a JSON body may escape one (`"\ud800"`), and it has no UTF-8 form.
-const UNPAIRED_SURROGATE = /\p{Cs}/u;
-
-/** What PostgreSQL text cannot hold: U+0000, and an unpaired surrogate. */
-const isStorable = (text: string): boolean => !text.includes('\u0000') && !UNPAIRED_SURROGATE.test(text);
-
-/**
- * The input as its schema parses it. A string carrying an unstorable character anywhere
- * is refused here, where it is a 400, not deep down as a failed write (which, in a
- * batch, would fail other requests' rows too).
- */
+/** The input as its schema parses it, after the checks every input passes (src/lib/storable-input.ts). */
 function validate<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const at = unstorableTextPath(input);
-  if (at !== null) {
-    throw new ValidationError('Text must not contain NUL characters (U+0000) or unpaired surrogates.', {
-      details: [{ path: at.join('.'), message: 'must not contain U+0000 or an unpaired surrogate' }],
-    });
-  }
+  assertStorableInput(input);
   return schema.parse(input);
-}
-
-/**
- * Where the first string (or key) holding an unstorable character is, relative to
- * `value`, or null. The path is built only on the way back from a find: every request
- * passes through here, and almost none carries such a character.
- */
-function unstorableTextPath(value: unknown): (string | number)[] | null {
-  if (typeof value === 'string') return isStorable(value) ? null : [];
-  if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) {
-      const found = unstorableTextPath(value[index]);
-      if (found) return [index, ...found];
-    }
-  } else if (value !== null && typeof value === 'object') {
-    for (const key in value) {
-      if (!isStorable(key)) return [key];
-      const found = unstorableTextPath((value as Record<string, unknown>)[key]);
-      if (found) return [key, ...found];
-    }
-  }
-  return null;
 }
 
 /**

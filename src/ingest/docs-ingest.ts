@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../errors.js';
-import { loadDocumentFile, readModuleManifest, walkDocumentFiles, type ModuleManifest } from './load/document-loader.js';
+import { describeSkippedLink, loadDocumentFile, readModuleManifest, walkDocumentFiles, type ModuleManifest } from './load/document-loader.js';
 import { refreshModuleSummaries } from './module-summaries.js';
 import { SourceIndexer, type IndexerDependencies, type IndexProgress, type IndexSummary } from './source-indexer.js';
 
@@ -50,11 +50,17 @@ export async function ingestDocsFolder(deps: IndexerDependencies, request: DocsI
     onProgress: (progress) => request.onProgress?.({ ...progress, documentsTotal }),
     expectedSources: documentsTotal,
   });
+  const links: string[] = [];
   try {
-    for await (const file of walkDocumentFiles(rootDir)) {
+    for await (const file of walkDocumentFiles(rootDir, { onLink: (link) => links.push(link) })) {
       const loaded = await loadDocumentFile(rootDir, file, request.module ? { module: request.module } : {});
       if (loaded.ok) await indexer.add(loaded.document);
       else indexer.skip({ path: path.relative(rootDir, loaded.path), reason: loaded.reason, message: loaded.message });
+    }
+    // Links are not followed; the report says so, and which of them lead out of the folder.
+    for (const link of links) {
+      const skipped = await describeSkippedLink(rootDir, link);
+      if (skipped) indexer.skip({ path: path.relative(rootDir, link), ...skipped });
     }
   } catch (error) {
     await indexer.abandon();
@@ -72,12 +78,12 @@ export async function ingestDocsFolder(deps: IndexerDependencies, request: DocsI
 /** Manifests of the module folders (first level), or of the root when it is one module. */
 async function readManifests(rootDir: string, moduleOverride: string | undefined): Promise<Map<string, ModuleManifest>> {
   const manifests = new Map<string, ModuleManifest>();
-  const rootManifest = await readModuleManifest(rootDir);
+  const rootManifest = await readModuleManifest(rootDir, rootDir);
   if (rootManifest) manifests.set(moduleOverride ?? rootManifest.name, rootManifest);
   if (moduleOverride) return manifests;
   for (const entry of await readdir(rootDir, { withFileTypes: true })) {
     if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-    const manifest = await readModuleManifest(path.join(rootDir, entry.name));
+    const manifest = await readModuleManifest(path.join(rootDir, entry.name), rootDir);
     // The folder name is the module of its documents; the manifest describes it.
     if (manifest) manifests.set(entry.name, manifest);
   }

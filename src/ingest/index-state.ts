@@ -1,15 +1,11 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/database.js';
+import { OperatorError } from '../errors.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import { CHUNKER_VERSION } from './chunk/markdown-chunker.js';
 
 /** The stored vectors come from another embedding model than the one configured. */
-export class IndexMismatchError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'IndexMismatchError';
-  }
-}
+export class IndexMismatchError extends OperatorError {}
 
 export interface IndexState {
   embeddingModel: string;

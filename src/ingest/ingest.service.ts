@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../errors.js';
+import { isWithin, realPathOrNull } from '../lib/paths.js';
 import { defaultCollectionName, ingestDocsFolder, type DocsIngestRequest, type DocsIngestSummary } from './docs-ingest.js';
 import type { IngestJobs, JobRecord } from './ingest-jobs.js';
 import { ingestPatientRecords } from './records-ingest.js';
@@ -16,8 +17,9 @@ export interface ReindexRequest {
 /**
  * What admins and the main apps can ask of ingestion: re-index a folder (as a job) and
  * push patient records. Folders asked for through the API must lie under an allowed
- * root: the API must not become a way to read arbitrary files of the server. The CLI
- * reads what its operator can read anyway.
+ * root, as written and once every symbolic link is resolved: the API must not become a
+ * way to read arbitrary files of the server. The CLI reads what its operator can read
+ * anyway. Either way, links inside the folder are not followed (see docs-ingest.ts).
  */
 export class IngestService {
   constructor(
@@ -28,8 +30,10 @@ export class IngestService {
 
   /** Starts a re-index job and returns at once; the job runs in the background. */
   async startReindex(request: ReindexRequest, requestedBy: string | null): Promise<JobRecord> {
-    this.assertAllowedRoot(request.path);
+    // As written first: a folder outside the roots is refused before its existence shows.
+    await this.assertAllowedRoot(request.path, path.resolve(request.path));
     const docs = await this.resolveRequest(request);
+    await this.assertAllowedRoot(request.path, docs.rootDir);
     const job = await this.jobs.start('docs', `docs:${docs.collection}`, requestedBy);
     // The outcome is recorded on the job row; nobody awaits it here.
     this.jobs
@@ -71,12 +75,11 @@ export class IngestService {
     return ingestPatientRecords(this.deps, patients, { signal });
   }
 
-  private assertAllowedRoot(folder: string): void {
-    const rootDir = path.resolve(folder);
-    const allowed = this.allowedRoots.some((root) => {
-      const relative = path.relative(path.resolve(root), rootDir);
-      return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-    });
+  /** `folder` as the request wrote it; `resolved`, the path checked (written, or real). */
+  private async assertAllowedRoot(folder: string, resolved: string): Promise<void> {
+    // Each root as written (to check a path as written) and real (to check a real path).
+    const roots = await Promise.all(this.allowedRoots.map(async (root) => [path.resolve(root), await realPathOrNull(root)]));
+    const allowed = roots.flat().some((root) => root !== null && isWithin(root, resolved));
     if (!allowed) {
       throw new ValidationError(`${folder} is outside the folders this service may index (INGEST_ALLOWED_ROOTS).`, {
         code: 'path_not_allowed',
@@ -85,8 +88,10 @@ export class IngestService {
     }
   }
 
-  private async resolveRequest(request: ReindexRequest): Promise<DocsIngestRequest & { collection: string }> {
-    const rootDir = path.resolve(request.path);
+  /** The folder by its real path (what is read and checked); the collection by the path as written. */
+  private async resolveRequest(request: ReindexRequest): Promise<DocsIngestRequest & { collection: string; rootDir: string }> {
+    const written = path.resolve(request.path);
+    const rootDir = (await realPathOrNull(written)) ?? written;
     const info = await stat(rootDir).catch(() => null);
     if (!info?.isDirectory()) {
       throw new ValidationError(`${request.path} is not a folder.`, {
@@ -96,7 +101,7 @@ export class IngestService {
     }
     return {
       rootDir,
-      collection: request.collection ?? defaultCollectionName(rootDir),
+      collection: request.collection ?? defaultCollectionName(written),
       ...(request.module ? { module: request.module } : {}),
     };
   }

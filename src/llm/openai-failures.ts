@@ -5,7 +5,7 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
  * SDK's errors and the shapes LangChain turns them into (a timeout becomes a plain
  * Error named TimeoutError; statuses stay on the error).
  */
-export type OpenAIFailureKind = 'rate_limited' | 'server_error' | 'timeout' | 'network' | 'rejected' | 'unknown';
+export type OpenAIFailureKind = 'rate_limited' | 'server_error' | 'timeout' | 'network' | 'rejected' | 'incomplete' | 'unknown';
 
 export interface OpenAIFailure {
   kind: OpenAIFailureKind;
@@ -15,8 +15,19 @@ export interface OpenAIFailure {
   error: unknown;
 }
 
+/**
+ * A reply that came back 200 but is not a whole completion: a body that is no stream or
+ * no completion (an HTML page, `{"choices":[]}`), or a stream that ended before the
+ * model said it had finished. Its text must not be taken for an answer.
+ */
+export class IncompleteReplyError extends Error {
+  override readonly name = 'IncompleteReplyError';
+}
+
 /** Sorts an error of an OpenAI call into retryable or not, keeping what a retry needs. */
 export function classifyOpenAIError(error: unknown): OpenAIFailure {
+  // The same server would send the same kind of body again: not retried, like any bad body.
+  if (error instanceof IncompleteReplyError) return { kind: 'incomplete', retryable: false, error };
   // Timeout before connection error: the SDK's timeout error is a subclass of it.
   if (error instanceof APIConnectionTimeoutError || (error instanceof Error && error.name === 'TimeoutError')) {
     return { kind: 'timeout', retryable: true, error };

@@ -1,4 +1,4 @@
-import { cp, mkdtemp } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,10 +9,11 @@ import { databaseBackends } from '../support/services.js';
 
 describe.each(databaseBackends())('admin API on %s', (backend) => {
   let app: TestApp;
+  let root: string;
   let folder: string;
 
   beforeAll(async () => {
-    const root = await mkdtemp(path.join(tmpdir(), 'admin-'));
+    root = await mkdtemp(path.join(tmpdir(), 'admin-'));
     folder = path.join(root, 'docs');
     await cp('examples/docs', folder, { recursive: true });
     app = await startTestApp(backend, { INGEST_ALLOWED_ROOTS: root });
@@ -77,6 +78,42 @@ describe.each(databaseBackends())('admin API on %s', (backend) => {
     expect(summary?.documents.added).toBeGreaterThan(0);
   });
 
+  it('when symbolic links lead out of the allowed roots or the folder, then they are not followed and the report names them', async () => {
+    const outside = await mkdtemp(path.join(tmpdir(), 'outside-'));
+    await writeFile(path.join(outside, 'secret.md'), '# Payroll\n\nThe zebracorn payroll password is kept here.');
+    const docs = path.join(root, 'linked');
+    await mkdir(path.join(docs, 'guides'), { recursive: true });
+    await writeFile(path.join(docs, 'guides', 'booking.md'), '# Booking\n\nOpen the calendar and pick a free slot.');
+    await symlink(path.join(outside, 'secret.md'), path.join(docs, 'guides', 'secret.md'));
+    await symlink(outside, path.join(docs, 'outside'));
+    await symlink(path.join(docs, 'guides', 'booking.md'), path.join(docs, 'guides', 'alias.md'));
+    await symlink(outside, path.join(root, 'escape'));
+
+    // The folder asked for leaves the roots through a link: refused, like a path outside them.
+    for (const through of [path.join(root, 'escape'), path.join(root, 'linked', 'outside')]) {
+      const refused = await post('/v1/admin/reindex', { path: through, collection: 'admin/escape' });
+      expect(refused.status, through).toBe(400);
+      expect(await readJson(refused)).toMatchObject({ code: 'path_not_allowed' });
+    }
+
+    const job = await waitForJob((await readJson(await post('/v1/admin/reindex', { path: docs, collection: 'admin/linked' }))).job.id);
+    expect(job.state).toBe('succeeded');
+    expect(job.summary).toMatchObject({ documents: { added: 1 } });
+    const skipped = (job.summary as { skipped: { path: string; reason: string }[] }).skipped.map(({ path: at, reason }) => [at, reason]);
+    expect(skipped).toEqual(
+      expect.arrayContaining([
+        ['guides/secret.md', 'symlink_outside_folder'],
+        ['outside', 'symlink_outside_folder'],
+        ['guides/alias.md', 'symlink'],
+      ]),
+    );
+    // The CLI (no roots) does not follow them either, and its summary says so.
+    const cli = await app.services.ingest.reindex({ path: docs, collection: 'cli/linked' }, 'cli');
+    expect(cli.summary?.skipped.map((entry) => entry.reason)).toEqual(expect.arrayContaining(['symlink_outside_folder', 'symlink']));
+    const { rows } = await app.services.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM llm_assistant.docs_chunks WHERE content LIKE '%zebracorn%'`);
+    expect(rows[0]!.n).toBe(0);
+  });
+
   it('when a job id is unknown, then 404 in the problem shape', async () => {
     const response = await fetch(`${app.baseUrl}/v1/admin/jobs/00000000-0000-4000-8000-000000000000`, { headers: app.authHeaders() });
     expect(response.status).toBe(404);
@@ -111,6 +148,25 @@ describe.each(databaseBackends())('admin API on %s', (backend) => {
     expect(problem.errors.map((error: { path: string }) => error.path)).toContain('patients.1.allergies.0.severity');
     const { rowCount } = await app.services.db.pool.query(`SELECT 1 FROM llm_assistant.sources WHERE patient_id = ANY ($1)`, [
       patients.map((patient) => patient.patient.id),
+    ]);
+    expect(rowCount).toBe(0);
+  });
+  it.each<[string, (patients: Record<string, Record<string, unknown>>[]) => unknown[], string]>([
+    ['the same patient twice', (patients) => [patients[0], patients[1], { ...patients[0] }], 'patients.2.patient.id'],
+    ['a first name of zero-width spaces', (patients) => [{ ...patients[0], patient: { ...patients[0]!.patient, firstName: '\u200b\u200b' } }], 'patients.0.patient.firstName'],
+    ['a last name of Hangul fillers', (patients) => [{ ...patients[0], patient: { ...patients[0]!.patient, lastName: '\u3164\u115f' } }], 'patients.0.patient.lastName'],
+    ['a birth date in the future', (patients) => [{ ...patients[0], patient: { ...patients[0]!.patient, dateOfBirth: `${new Date().getUTCFullYear() + 1}-01-01` } }], 'patients.0.patient.dateOfBirth'],
+    ['a birth date in year 0000', (patients) => [{ ...patients[0], patient: { ...patients[0]!.patient, dateOfBirth: '0000-01-01' } }], 'patients.0.patient.dateOfBirth'],
+  ])('when a batch has %s, then 400 names the field and nothing is written', async (_name, build, field) => {
+    const patients = [...generatePatients({ patients: 2, doctors: 2, seed: 13 })] as unknown as Record<string, Record<string, unknown>>[];
+
+    const response = await post('/v1/admin/records', { patients: build(patients) });
+
+    expect(response.status).toBe(400);
+    const problem = await readJson(response);
+    expect(problem.errors.map((error: { path: string }) => error.path)).toContain(field);
+    const { rowCount } = await app.services.db.pool.query(`SELECT 1 FROM llm_assistant.sources WHERE patient_id = ANY ($1)`, [
+      patients.map((patient) => patient.patient!.id),
     ]);
     expect(rowCount).toBe(0);
   });

@@ -346,11 +346,12 @@ describe('chat API with Redis down', () => {
     expect(await storedCounts(app)).toEqual({ conversations: 2, turns: 2 });
   });
 
-  it('when a conversation is deleted while Redis is down, then the erasure fails with 503 and nothing is lost', async () => {
+  it('when a conversation is deleted while Redis is down, then the erasure fails with 503 (with Retry-After) and nothing is lost', async () => {
     const { conversationId } = await readJson(await postChat(app, DOCTOR_A, { message: 'How do I book an appointment?' }));
     const response = await fetch(`${app.baseUrl}/v1/conversations/${conversationId}`, { method: 'DELETE', headers: app.authHeaders(DOCTOR_A) });
 
     expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
     expect((await readJson<ProblemBody>(response)).code).toBe('redis_unavailable');
     expect((await fetch(`${app.baseUrl}/v1/conversations/${conversationId}`, { headers: app.authHeaders(DOCTOR_A) })).status).toBe(200);
   });

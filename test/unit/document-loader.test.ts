@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import {
+  describeSkippedLink,
   loadDocumentFile,
   readModuleManifest,
   walkDocumentFiles,
@@ -315,6 +316,71 @@ describe('walkDocumentFiles', () => {
 
   it('when the root is empty, then nothing is yielded', async () => {
     expect(await walk()).toEqual([]);
+  });
+
+  it('when the tree holds symbolic links, then they are not followed, and each is reported: out of the folder or not', async () => {
+    const outside = await mkdtemp(path.join(os.tmpdir(), 'document-loader-outside-'));
+    try {
+      await writeFile(path.join(outside, 'secret.md'), '# Secret');
+      await put('guides/page.md', '# Page');
+      await symlink(path.join(outside, 'secret.md'), path.join(root, 'guides', 'secret.md'));
+      await symlink(outside, path.join(root, 'elsewhere'));
+      await symlink(path.join(root, 'guides', 'page.md'), path.join(root, 'alias.md'));
+      await symlink(path.join(root, 'missing.md'), path.join(root, 'broken.md'));
+      await symlink(path.join(outside, 'secret.md'), path.join(root, 'picture.png'));
+      await writeFile(path.join(outside, 'data.bin'), 'bytes');
+      await symlink(path.join(outside, 'data.bin'), path.join(root, 'notes.md'));
+      const links: string[] = [];
+
+      const files: string[] = [];
+      for await (const file of walkDocumentFiles(root, { onLink: (link) => links.push(link) })) files.push(path.relative(root, file));
+
+      expect(files).toEqual(['guides/page.md']);
+      const described = await Promise.all(links.map(async (link) => [path.relative(root, link), (await describeSkippedLink(root, link))?.reason ?? null]));
+      expect(described).toEqual([
+        ['alias.md', 'symlink'],
+        ['broken.md', 'symlink'],
+        ['elsewhere', 'symlink_outside_folder'],
+        ['notes.md', 'symlink_outside_folder'],
+        ['picture.png', null],
+        ['guides/secret.md', 'symlink_outside_folder'],
+      ]);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('loadDocumentFile with links', () => {
+  it('when a folder on the way to a file leads outside the indexed folder, then the file is skipped, not read', async () => {
+    const outside = await mkdtemp(path.join(os.tmpdir(), 'document-loader-outside-'));
+    try {
+      await writeFile(path.join(outside, 'secret.md'), '# Secret\n\nNot for the index.');
+      await symlink(outside, path.join(root, 'swapped'));
+
+      const result = await loadDocumentFile(root, path.join(root, 'swapped', 'secret.md'));
+
+      expect(result).toMatchObject({ ok: false, reason: 'outside_folder' });
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('when a module manifest is a link to a file outside the folder, then it is refused without quoting that file', async () => {
+    const outside = await mkdtemp(path.join(os.tmpdir(), 'document-loader-outside-'));
+    try {
+      await writeFile(path.join(outside, 'passwd'), 'root:x:0:0:root:/root:/bin/bash');
+      await mkdir(path.join(root, 'billing'));
+      await symlink(path.join(outside, 'passwd'), path.join(root, 'billing', '_module.json'));
+
+      const error = await readModuleManifest(path.join(root, 'billing'), root).catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).message).toMatch(/link leading outside the indexed folder/);
+      expect((error as ValidationError).message).not.toContain('root:x');
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 });
 

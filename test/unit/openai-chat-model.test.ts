@@ -11,6 +11,7 @@ import {
   RECORDED_STREAM_TOKENS,
   chatCompletion,
   chatCompletionStream,
+  chatCompletionStreamEvents,
   chatResponseHeaders,
   openAIErrorBody,
   type ChatCompletionsRequestBody,
@@ -133,5 +134,39 @@ describe('OpenAIChatModel', () => {
     expect(result.text).toBe('What is the warfarin dose for children?');
     expect(bodies[0]!.messages.at(-1)!.content).toContain('Doctor: Warfarin dose?');
     expect(bodies[0]!.messages.at(-1)!.content).toContain('Last message: and for children?');
+  });
+  it('when a stream ends before a finish reason, then the tokens came but the call fails with openai_incomplete_reply', async () => {
+    const cut = chatCompletionStreamEvents(['According to', ' the documentation, ']).slice(0, 3).join('');
+    nock(OPENAI_ORIGIN).post(CHAT_COMPLETIONS_PATH).reply(200, cut, chatResponseHeaders('text/event-stream'));
+    const parts: ChatStreamPart[] = [];
+
+    const error = await (async () => {
+      for await (const part of makeModel().stream(request)) parts.push(part);
+    })().catch((caught: unknown) => caught);
+
+    expect(parts.map((part) => (part.type === 'token' ? part.text : part.type))).toEqual(['According to', ' the documentation, ']);
+    expect(error).toBeInstanceOf(DependencyError);
+    expect(error).toMatchObject({ status: 503, code: 'openai_incomplete_reply', message: expect.stringContaining('cut before the model finished') });
+  });
+
+  it.each([
+    ['a JSON body', '{"choices":[]}', 'application/json'],
+    ['an HTML page', '<html>Bad gateway</html>', 'text/html'],
+    ['only [DONE]', 'data: [DONE]\n\n', 'text/event-stream'],
+  ])('when a streamed call gets %s, then it fails with openai_incomplete_reply without a retry', async (_name, body, contentType) => {
+    const scope = nock(OPENAI_ORIGIN).post(CHAT_COMPLETIONS_PATH).once().reply(200, body, { 'content-type': contentType });
+
+    await expect(collect(makeModel().stream(request))).rejects.toMatchObject({ code: 'openai_incomplete_reply' });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it.each([
+    ['{"choices":"nope"}', { choices: 'nope' }],
+    ['a message without finish_reason', { choices: [{ index: 0, message: { role: 'assistant', content: 'Start at 5 mg [1].' } }] }],
+    ['a finished empty answer', chatCompletion('')],
+  ])('when a completion is %s, then generate fails with openai_incomplete_reply', async (_name, body) => {
+    nock(OPENAI_ORIGIN).post(CHAT_COMPLETIONS_PATH).reply(200, body, chatResponseHeaders());
+
+    await expect(makeModel().generate(request)).rejects.toMatchObject({ status: 503, code: 'openai_incomplete_reply' });
   });
 });

@@ -102,6 +102,11 @@ describe('PatientRecordSchema', () => {
     ['appointments.0.vitals.pain', (r: PatientRecordInput) => void (r.appointments![0]!.vitals!.pain = 11)],
     ['appointments.0.reason', (r: PatientRecordInput) => void (r.appointments![0]!.reason = 'x'.repeat(2001))],
     ['patient.firstName', (r: PatientRecordInput) => void (r.patient.firstName = '   ')],
+    ['patient.lastName', (r: PatientRecordInput) => void (r.patient.lastName = '\u200b\u200c\u2060')],
+    ['allergies.0.allergen', (r: PatientRecordInput) => void (r.allergies![0]!.allergen = '\u3164')],
+    ['appointments.0.reason', (r: PatientRecordInput) => void (r.appointments![0]!.reason = '\u2800 \u00ad')],
+    ['patient.dateOfBirth', (r: PatientRecordInput) => void (r.patient.dateOfBirth = '0000-01-01')],
+    ['patient.dateOfBirth', (r: PatientRecordInput) => void (r.patient.dateOfBirth = `${new Date().getUTCFullYear() + 1}-06-01`)],
   ])('when %s is invalid, then the error names it', (path, mutate) => {
     const record = buildRecord();
     mutate(record);
@@ -124,6 +129,19 @@ describe('PatientRecordSchema', () => {
 });
 
 describe('RecordsBatchSchema', () => {
+  it('when the same patient is twice in a batch, then the second is named', () => {
+    const record = buildRecord();
+    expect(paths({ patients: [record, { ...record, doctorIds: [DOCTOR] }] })).toEqual(['patients.1.patient.id']);
+  });
+
+  it('when names are real names in any script, then they pass', () => {
+    for (const name of ['Zoë', '李', "O'Brien", 'Nguyễn', 'José María']) {
+      const record = buildRecord();
+      record.patient.firstName = name;
+      expect(PatientRecordSchema.safeParse(record).success, name).toBe(true);
+    }
+  });
+
   it('when the batch is empty or over 500 patients, then it is rejected', () => {
     expect(paths({ patients: [] })).toEqual(['patients']);
     expect(paths({ patients: Array.from({ length: 501 }, buildRecord) })).toEqual(['patients']);

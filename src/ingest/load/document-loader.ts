@@ -1,4 +1,4 @@
-import { opendir, readFile } from 'node:fs/promises';
+import { opendir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from '../../errors.js';
@@ -6,6 +6,7 @@ import type { SourceDocument } from '../types.js';
 import { parseHtmlSource } from './html.loader.js';
 import { parseMarkdownSource, type ParsedSource } from './markdown.loader.js';
 import { parseTextSource } from './text.loader.js';
+import { isWithin, realPathOrNull } from '../../lib/paths.js';
 import { sha256Hex } from '../../lib/sha256.js';
 
 /** File extensions the loader reads (lower case); everything else is not ingested. */
@@ -14,7 +15,10 @@ export const SUPPORTED_EXTENSIONS: ReadonlySet<string> = new Set(['.md', '.markd
 /** The optional per-folder description of a module. */
 export const MODULE_MANIFEST_FILE = '_module.json';
 
-export type LoadSkipReason = 'empty' | 'binary' | 'unsupported' | 'unreadable';
+export type LoadSkipReason = 'empty' | 'binary' | 'unsupported' | 'unreadable' | 'outside_folder';
+
+/** Why a symbolic link in the folder was not followed. */
+export type LinkSkipReason = 'symlink' | 'symlink_outside_folder';
 
 export type LoadResult =
   | { ok: true; document: SourceDocument }
@@ -57,9 +61,14 @@ export async function loadDocumentFile(rootDir: string, absolutePath: string, op
     return skip('unsupported', `${relative}: unsupported file type '${extension || '(none)'}'`);
   }
 
+  // The real path, not the walked one, is what gets read: a folder on the way may have
+  // become a link to somewhere else since the walk.
+  const real = await realPathOrNull(file);
+  if (real === null) return skip('unreadable', `${relative}: no such file`);
+  if (!isWithin((await realPathOrNull(root)) ?? root, real)) return skip('outside_folder', `${relative}: leads outside the indexed folder`);
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readFile(real);
   } catch (error) {
     return skip('unreadable', `${relative}: ${describeError(error)}`);
   }
@@ -96,43 +105,77 @@ export async function loadDocumentFile(rootDir: string, absolutePath: string, op
   };
 }
 
+export interface WalkOptions {
+  /** Called with each symbolic link met (absolute path); links are never followed. */
+  onLink?: (linkPath: string) => void;
+}
+
 /**
  * Yields the supported files under rootDir (absolute paths), depth first in code-unit
  * order of names, so two runs see the same order. Skips dot-files and dot-folders,
- * node_modules, the module manifest and symbolic links (which could loop). Reads one
- * directory listing at a time instead of collecting the tree.
+ * node_modules, the module manifest and symbolic links (which could loop, or lead out of
+ * the folder: `onLink` hears of them). Reads one directory listing at a time instead of
+ * collecting the tree.
  */
-export async function* walkDocumentFiles(rootDir: string): AsyncGenerator<string> {
-  yield* walk(path.resolve(rootDir));
+export async function* walkDocumentFiles(rootDir: string, options: WalkOptions = {}): AsyncGenerator<string> {
+  yield* walk(path.resolve(rootDir), options);
 }
 
-async function* walk(dir: string): AsyncGenerator<string> {
+async function* walk(dir: string, options: WalkOptions): AsyncGenerator<string> {
   const entries: { name: string; isDir: boolean }[] = [];
+  const links: string[] = [];
   for await (const entry of await opendir(dir)) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules' || entry.name === MODULE_MANIFEST_FILE) continue;
     if (entry.isDirectory()) entries.push({ name: entry.name, isDir: true });
     else if (entry.isFile() && SUPPORTED_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
       entries.push({ name: entry.name, isDir: false });
-    }
+    } else if (entry.isSymbolicLink()) links.push(entry.name);
   }
   // Plain code-unit order: localeCompare would depend on the ICU build and locale.
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  for (const name of links.sort(byName)) options.onLink?.(path.join(dir, name));
+  entries.sort((a, b) => byName(a.name, b.name));
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
-    if (entry.isDir) yield* walk(full);
+    if (entry.isDir) yield* walk(full, options);
     else yield full;
   }
 }
 
 /**
- * Reads `_module.json` in dir: null when there is none; a ValidationError naming the
- * file when it is not JSON or does not match {name, title?, description?}.
+ * Why a symbolic link under rootDir is skipped, or null when it would not be read anyway
+ * (a file link with an unsupported name). The target is not named: it may be anywhere
+ * on the server.
  */
-export async function readModuleManifest(dir: string): Promise<ModuleManifest | null> {
+export async function describeSkippedLink(rootDir: string, linkPath: string): Promise<{ reason: LinkSkipReason; message: string } | null> {
+  const relative = path.relative(rootDir, linkPath).split(path.sep).join('/');
+  const target = await realPathOrNull(linkPath);
+  if (target === null) return { reason: 'symlink', message: `${relative}: broken symbolic link` };
+  const isDir = (await stat(target).catch(() => null))?.isDirectory() ?? false;
+  // By the link's own name, as a file is picked by its name.
+  if (!isDir && !SUPPORTED_EXTENSIONS.has(path.extname(linkPath).toLowerCase())) return null;
+  const root = (await realPathOrNull(rootDir)) ?? rootDir;
+  return isWithin(root, target)
+    ? { reason: 'symlink', message: `${relative}: symbolic link, not followed (its target in the folder is indexed as itself)` }
+    : { reason: 'symlink_outside_folder', message: `${relative}: symbolic link leading outside the indexed folder, not followed` };
+}
+
+/**
+ * Reads `_module.json` in dir: null when there is none; a ValidationError naming the
+ * file when it is not JSON, does not match {name, title?, description?}, or is a link
+ * that leads out of the folder `within`.
+ */
+export async function readModuleManifest(dir: string, within: string = dir): Promise<ModuleManifest | null> {
   const file = path.join(path.resolve(dir), MODULE_MANIFEST_FILE);
+  const real = await realPathOrNull(file);
+  if (real === null) return null;
+  // A manifest linked to a file elsewhere would have its content quoted in the error below.
+  if (!isWithin((await realPathOrNull(within)) ?? path.resolve(within), real)) {
+    throw new ValidationError(`Module manifest ${file} is a link leading outside the indexed folder.`, { code: 'invalid_module_manifest' });
+  }
   let raw: string;
   try {
-    raw = await readFile(file, 'utf8');
+    raw = await readFile(real, 'utf8');
   } catch (error) {
     if (isErrnoException(error) && error.code === 'ENOENT') return null;
     throw new ValidationError(`Cannot read module manifest ${file}: ${describeError(error)}`, {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError, type ErrorDetail } from '../../errors.js';
+import { assertStorableInput } from '../../lib/storable-input.js';
 
 /**
  * Patient records as the main apps push them. Objects are strict (a misspelt field is
@@ -9,10 +10,28 @@ import { ValidationError, type ErrorDetail } from '../../errors.js';
 
 // Lower-cased so access checks compare doctor ids as plain strings without surprises.
 const uuid = () => z.uuid().toLowerCase();
-const name = () => z.string().trim().min(1).max(200);
-const shortText = () => z.string().trim().min(1).max(200);
-const freeText = () => z.string().trim().min(1).max(2000);
+
+// A character a reader sees. Not: spaces, zero-width and other default-ignorable
+// characters (U+200B, the Hangul fillers U+3164 and U+115F), controls, unassigned or
+// private code points, combining marks alone, the blank Braille pattern U+2800.
+const VISIBLE = /[^\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Cs}\p{M}\u2800]/u;
+// An empty string is min(1)'s to report, once.
+const text = (max: number) =>
+  z.string().trim().min(1).max(max).refine((value) => value === '' || VISIBLE.test(value), 'must contain a visible character');
+const name = () => text(200);
+const shortText = () => text(200);
+const freeText = () => text(2000);
 const isoDate = () => z.iso.date();
+
+/** Nobody alive, nor in a record a clinic keeps, was born before this. */
+const EARLIEST_BIRTH_DATE = '1850-01-01';
+/** Today as YYYY-MM-DD, a day ahead of UTC: it is already tomorrow in UTC+14. */
+const latestBirthDate = (): string => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+const birthDate = () =>
+  isoDate().refine(
+    (value) => value >= EARLIEST_BIRTH_DATE && value <= latestBirthDate(),
+    `must be a date from ${EARLIEST_BIRTH_DATE} up to today`,
+  );
 const list = <T extends z.ZodType>(item: T, max: number) => z.array(item).max(max).default([]);
 
 export const SexSchema = z.enum(['female', 'male', 'other', 'unknown']);
@@ -43,7 +62,7 @@ export const PatientSchema = z.strictObject({
   id: uuid(),
   firstName: name(),
   lastName: name(),
-  dateOfBirth: isoDate(),
+  dateOfBirth: birthDate(),
   sex: SexSchema,
   contact: ContactSchema,
   emergencyContact: EmergencyContactSchema.optional(),
@@ -144,7 +163,19 @@ export const PatientRecordSchema = z
   });
 
 export const RecordsBatchSchema = z.strictObject({
-  patients: z.array(PatientRecordSchema).min(1).max(500),
+  // A patient twice in one batch: which version wins would depend on write order.
+  patients: z
+    .array(PatientRecordSchema)
+    .min(1)
+    .max(500)
+    .superRefine((patients, ctx) => {
+      const first = new Map<string, number>();
+      patients.forEach((record, index) => {
+        const seen = first.get(record.patient.id);
+        if (seen === undefined) first.set(record.patient.id, index);
+        else ctx.addIssue({ code: 'custom', path: [index, 'patient', 'id'], message: `the same patient as patients.${seen}` });
+      });
+    }),
 });
 
 export type Sex = z.infer<typeof SexSchema>;
@@ -183,15 +214,25 @@ export function recordIssueDetails(error: z.ZodError): ErrorDetail[] {
   });
 }
 
-/** Validates a pushed batch; throws a ValidationError whose details name every bad field. */
+/**
+ * Validates a pushed batch; throws a ValidationError whose details name every bad field.
+ * Text PostgreSQL cannot store is refused first, as on every route.
+ */
 export function parseRecordsBatch(input: unknown): RecordsBatch {
-  const result = RecordsBatchSchema.safeParse(input);
+  assertStorableInput(input);
+  return parseOrThrow(RecordsBatchSchema, input, 'Invalid patient records batch');
+}
+
+/** Validates one patient (a line of a record file) exactly as one of a pushed batch. */
+export function parsePatientRecord(input: unknown): PatientRecord {
+  assertStorableInput(input);
+  return parseOrThrow(PatientRecordSchema, input, 'Invalid patient record');
+}
+
+function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, message: string): z.output<T> {
+  const result = schema.safeParse(input);
   if (!result.success) {
-    throw new ValidationError('Invalid patient records batch', {
-      code: 'invalid_records',
-      details: recordIssueDetails(result.error),
-      cause: result.error,
-    });
+    throw new ValidationError(message, { code: 'invalid_records', details: recordIssueDetails(result.error), cause: result.error });
   }
   return result.data;
 }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AIMessage, HumanMessage, SystemMessage, type AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
 import { DependencyError } from '../../errors.js';
-import { backoffMs, classifyOpenAIError, type OpenAIFailure } from '../openai-failures.js';
+import { backoffMs, classifyOpenAIError, IncompleteReplyError, type OpenAIFailure } from '../openai-failures.js';
 import { countTokens, truncateToTokens } from '../tokens.js';
 import type {
   AnswerRequest,
@@ -49,6 +49,10 @@ interface Attempt {
  * fixed backoff floor and no deadline); this class retries transient failures with
  * backoff inside a deadline and then throws DependencyError('openai') -> 503. A stream is
  * retried only until its first token: after that the client has seen text.
+ *
+ * A reply counts only when the provider said it finished (a finish reason): a 200 whose
+ * body is no completion, or a stream cut before its end, throws openai_incomplete_reply,
+ * so the chat use case stores and caches nothing of it.
  */
 export class OpenAIChatModel implements ChatModel {
   readonly offline = false;
@@ -76,8 +80,10 @@ export class OpenAIChatModel implements ChatModel {
     });
   }
 
-  generate(request: AnswerRequest, options: ChatCallOptions = {}): Promise<ChatResult> {
-    return this.complete(request.messages, options.signal);
+  async generate(request: AnswerRequest, options: ChatCallOptions = {}): Promise<ChatResult> {
+    const result = await this.complete(request.messages, options.signal);
+    if (result.text.trim() === '') throw this.incomplete('a finished reply with no text');
+    return result;
   }
 
   async *stream(request: AnswerRequest, options: ChatCallOptions = {}): AsyncIterable<ChatStreamPart> {
@@ -93,11 +99,13 @@ export class OpenAIChatModel implements ChatModel {
     const live = attempt!;
     let text = '';
     let usage: ChatUsage | undefined;
+    let finishReason: string | undefined;
     let finished = false;
     try {
       for (let next = first; !next.done; next = await this.nextPart(iterator, live, options.signal)) {
         live.touch();
         const chunk: AIMessageChunk = next.value;
+        finishReason ??= finishReasonOf(chunk);
         if (chunk.usage_metadata) usage = fromUsageMetadata(chunk.usage_metadata);
         const delta = chunk.text;
         if (delta) {
@@ -111,6 +119,9 @@ export class OpenAIChatModel implements ChatModel {
       // A consumer that stops early (client gone) releases the HTTP stream too.
       if (!finished) await iterator.return?.().catch(() => undefined);
     }
+    // The SDK ends a stream quietly when the body ends, whether or not the model had finished.
+    if (finishReason === undefined) throw this.incomplete(text ? 'a stream cut before the model finished' : 'a reply with no completion in it');
+    if (text.trim() === '') throw this.incomplete('a finished stream with no text');
     yield { type: 'usage', usage: usage ?? estimateUsage(request.messages, text) };
   }
 
@@ -128,6 +139,8 @@ export class OpenAIChatModel implements ChatModel {
     return this.withRetries(signal, async (attempt) => {
       try {
         const reply = await this.client.invoke(toLangChain(messages), { signal: attempt.signal });
+        // LangChain makes an empty message of a body that is not a completion (`{"choices":"nope"}`).
+        if (finishReasonOf(reply) === undefined) throw new IncompleteReplyError('a reply without a finish reason');
         const text = reply.text;
         return { text, usage: reply.usage_metadata ? fromUsageMetadata(reply.usage_metadata) : estimateUsage(messages, text) };
       } finally {
@@ -174,17 +187,35 @@ export class OpenAIChatModel implements ChatModel {
     }
   }
 
+  /** A reply that is not a whole answer, as the error the client gets (nothing is kept). */
+  private incomplete(what: string): DependencyError {
+    return this.toError({ kind: 'incomplete', retryable: false, error: new IncompleteReplyError(what) }, 1);
+  }
+
   private toError(failure: OpenAIFailure, attempts: number): DependencyError {
     const { kind, status, error } = failure;
     const detail = `${status === undefined ? '' : `${status} `}${error instanceof Error ? error.message : String(error)}`;
-    const code = kind === 'timeout' ? 'openai_timeout' : kind === 'rejected' ? 'openai_rejected' : 'openai_unavailable';
-    const what = kind === 'timeout' ? 'did not answer in time' : kind === 'rejected' ? 'rejected the request' : 'is unavailable';
+    const { code, what } = FAILURE_WORDS[kind] ?? UNAVAILABLE;
     return new DependencyError('openai', `The language model (${this.model}) ${what} after ${attempts} attempt(s): ${detail}`, {
       cause: error,
       code,
       retryAfterSeconds: failure.retryAfterMs === undefined ? 5 : Math.max(1, Math.ceil(failure.retryAfterMs / 1000)),
     });
   }
+}
+
+/** The problem code and the words of a failed call, by kind; any other kind is "unavailable". */
+const FAILURE_WORDS: Partial<Record<OpenAIFailure['kind'], { code: string; what: string }>> = {
+  timeout: { code: 'openai_timeout', what: 'did not answer in time' },
+  rejected: { code: 'openai_rejected', what: 'rejected the request' },
+  incomplete: { code: 'openai_incomplete_reply', what: 'sent an incomplete reply' },
+};
+const UNAVAILABLE = { code: 'openai_unavailable', what: 'is unavailable' };
+
+/** The reason the model gave for ending its reply: its word that the reply is whole. */
+function finishReasonOf(message: { response_metadata?: Record<string, unknown> }): string | undefined {
+  const reason = message.response_metadata?.finish_reason;
+  return typeof reason === 'string' && reason !== '' ? reason : undefined;
 }
 
 function startAttempt(callerSignal: AbortSignal | undefined, timeoutMs: number): Attempt {
