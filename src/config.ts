@@ -54,7 +54,7 @@ const EnvSchema = z.object({
   OFFLINE_EMBEDDER: z
     .enum(['hashing', 'sentence-encoder'])
     .default('sentence-encoder')
-    .describe('Embedder used when OPENAI_API_KEY is unset: hashing (word features, no model) or sentence-encoder (Universal Sentence Encoder lite, in process, ~300 MB); a change needs a re-index.'),
+    .describe('Embedder used when OPENAI_API_KEY is unset: hashing (word features, no model) or sentence-encoder (Universal Sentence Encoder lite in process: better on reworded questions, more memory, far slower ingestion; docs/offline-embedder.md); a change needs a re-index.'),
 
   CHUNK_TARGET_TOKENS: int(32, 8000).default(350).describe('Chunk size the chunker aims for.'),
   CHUNK_OVERLAP_TOKENS: int(0, 2000).default(50).describe('Tokens repeated between consecutive chunks of a split section.'),

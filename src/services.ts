@@ -68,7 +68,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     if (options.rebuildIndex) await resetIndex(db.pool, embedder);
     else await ensureIndexState(db.pool, embedder);
 
-    const floors = embedder.offline ? DEFAULT_FLOORS.offline : DEFAULT_FLOORS.openai;
+    const floors = DEFAULT_FLOORS[config.openai ? 'openai' : config.offlineEmbedder];
     const retriever = new SearchService(
       db.pool,
       embedder,

