@@ -16,6 +16,17 @@ export const SQL_DIR = fileURLToPath(new URL('../../sql/', import.meta.url));
 
 const VERSIONED_PATTERN = /^(\d{4})_[a-z0-9_]+\.sql$/;
 const REPEATABLE_PATTERN = /^[a-z0-9_]+\.sql$/;
+/**
+ * Numbered migrations that held nothing but functions now in sql/functions (successive
+ * versions of search_chunks): their files are gone, and databases that applied them
+ * keep the ledger rows, which are expected rather than "unknown".
+ */
+const FOLDED_INTO_FUNCTIONS = new Set([
+  '0007_search_functions.sql',
+  '0009_search_chunks_fast_paths.sql',
+  '0012_search_chunks_ranked_relaxation.sql',
+  '0013_search_chunks_generic_plans_unfiltered.sql',
+]);
 // Any constant works; it only has to be the same for every instance of this service.
 const MIGRATION_LOCK_KEY = 7_241_903_118;
 
@@ -105,7 +116,9 @@ export async function migrationStatus(db: pg.Pool | pg.PoolClient, files: Migrat
         ? [{ name: file.name, applied: done.checksum, file: file.checksum }]
         : [];
     }),
-    unknown: applied.filter((migration) => !fileNames.has(migration.name)).map((migration) => migration.name),
+    unknown: applied
+      .filter((migration) => !fileNames.has(migration.name) && !FOLDED_INTO_FUNCTIONS.has(migration.name))
+      .map((migration) => migration.name),
   };
 }
 

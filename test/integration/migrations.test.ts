@@ -149,6 +149,14 @@ describe.each(databaseBackends())('project migrations on %s', (backend) => {
     expect(indexes.some((index) => /USING hnsw \(embedding vector_cosine_ops\)/.test(index.indexdef))).toBe(true);
     expect(indexes.some((index) => /USING gin \(fts\)/.test(index.indexdef))).toBe(true);
   });
+
+  it('when a database applied the migrations folded into sql/functions, then their ledger rows are not unknown', async () => {
+    const files = await readMigrationFiles();
+    await migrate(db.pool, files);
+    await db.pool.query(`INSERT INTO llm_assistant.schema_migrations (name, checksum) VALUES ('0013_search_chunks_generic_plans_unfiltered.sql', 'x')`);
+    await db.pool.query(`INSERT INTO llm_assistant.schema_migrations (name, checksum) VALUES ('0099_from_a_newer_version.sql', 'y')`);
+    expect((await migrationStatus(db.pool, files)).unknown).toEqual(['0099_from_a_newer_version.sql']);
+  });
 });
 
 describe.each(databaseBackends())('project functions on %s', (backend) => {
