@@ -39,14 +39,16 @@ AS $fn$
   ),
   term_weights AS (
     SELECT q.term, k.source_kind, k.average_length,
-           ln(1 + (k.chunk_count - t.chunk_count + 0.5) / (t.chunk_count + 0.5)) AS idf
+           ln(1 + (k.chunk_count - n.chunk_count + 0.5) / (n.chunk_count + 0.5)) AS idf
     FROM query_terms q
     CROSS JOIN searched_kinds k
-    -- A subquery per term: an index probe, where a join would read every term.
+    -- One index probe per term: as a join, the planner read every term; as a scalar
+    -- subquery, it probed once for each use of the count.
     CROSS JOIN LATERAL (
-      SELECT coalesce((SELECT s.chunk_count FROM llm_assistant.lexical_terms s
-                       WHERE s.source_kind = k.source_kind AND s.term = q.term), 0) AS chunk_count
-    ) t
+      SELECT coalesce(max(s.chunk_count), 0) AS chunk_count
+      FROM llm_assistant.lexical_terms s
+      WHERE s.source_kind = k.source_kind AND s.term = q.term
+    ) n
   ),
   question_weight AS (
     SELECT w.source_kind, sum(w.idf) AS idf FROM term_weights w GROUP BY w.source_kind

@@ -13,11 +13,11 @@ export function isWeakEvidence(hits: readonly SearchHit[], minSimilarity: number
   return Math.max(...hits.map((hit) => hit.similarity)) < minSimilarity;
 }
 
-/** Share of unrelated questions whose best match may clear the floor. */
+/** The floor is this quantile of unrelated questions' best similarity: a quarter of them may clear it. */
 const BACKGROUND_QUANTILE = 0.75;
 
 /**
- * The evidence floor of a corpus: the similarity that all but a tenth of unrelated
+ * The evidence floor of a corpus: the similarity that three quarters of unrelated
  * questions stay below, never under `atLeast` (the embedder's own floor).
  */
 export function backgroundFloor(backgroundSimilarities: readonly number[], atLeast: number): number {

@@ -47,6 +47,13 @@ const SEARCH_CHUNKS = preparedStatement('search_chunks', `
     filter_modules => $5, filter_source_kinds => $6, filter_patient_id => $7::uuid,
     vector_weight => $8, lexical_weight => $9, ef_search => $10)`);
 
+// The best similarity a question gets from documentation: what the background floor is measured with.
+const NEAREST_DOCUMENTATION = preparedStatement(
+  'nearest_documentation',
+  `SELECT (1 - distance)::real AS similarity
+   FROM llm_assistant.vector_candidates($1::vector, 1, NULL, NULL, NULL, NULL, $2, 1000)`,
+);
+
 const DETECT_MODULES = preparedStatement(
   'detect_modules',
   `SELECT name, title, similarity FROM llm_assistant.detect_modules($1::vector, $2, $3)`,
@@ -96,14 +103,14 @@ export class SearchService implements Retriever {
   }
 
   /** The fused ranking, before the evidence floor. */
-  private async rank(request: Pick<SearchRequest, 'query' | 'k' | 'scope' | 'filters' | 'signal'>, withText = true): Promise<SearchHit[]> {
+  private async rank(request: SearchRequest): Promise<SearchHit[]> {
     const embedding = await this.embedder.embedQuery(request.query, { signal: request.signal });
     const started = performance.now();
     const { rows } = await this.pool.query<SearchRow>(SEARCH_CHUNKS([
       encodeVector(embedding),
       request.k,
       request.scope.doctorId,
-      withText ? request.query : null,
+      request.query,
       request.filters?.modules?.length ? request.filters.modules : null,
       request.filters?.sourceKinds?.length ? request.filters.sourceKinds : null,
       request.filters?.patientId ?? null,
@@ -137,8 +144,11 @@ export class SearchService implements Retriever {
   private async measureBackground(): Promise<number> {
     const similarities: number[] = [];
     for (const question of BACKGROUND_QUESTIONS) {
-      const [best] = await this.rank({ query: question, k: 1, scope: { doctorId: null } }, false);
-      if (best) similarities.push(best.similarity);
+      const embedding = await this.embedder.embedQuery(question);
+      const { rows } = await this.pool.query<{ similarity: number }>(
+        NEAREST_DOCUMENTATION([encodeVector(embedding), this.settings.efSearch]),
+      );
+      if (rows[0]) similarities.push(rows[0].similarity);
     }
     return backgroundFloor(similarities, this.settings.evidence.minSimilarity);
   }
