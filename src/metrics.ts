@@ -21,7 +21,7 @@ export class Metrics {
   });
   readonly cacheLookups = new Counter({
     name: 'answer_cache_lookups_total',
-    help: 'Answer cache lookups by result (first_question_hit, exact_hit, semantic_hit, miss, error).',
+    help: 'Answer cache lookups by result (exact_hit, semantic_hit, miss, error).',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });

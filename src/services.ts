@@ -4,7 +4,6 @@ import { createChatServices, type ChatServices } from './chat/chat.services.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { assertSchemaCurrent, migrate, migrationStatus, readMigrationFiles, type MigrationFile } from './db/migrations.js';
-import type { AccessGuard } from './http/route.js';
 import { ensureIndexState, resetIndex } from './ingest/index-state.js';
 import { IngestJobs } from './ingest/ingest-jobs.js';
 import { IngestService } from './ingest/ingest.service.js';
@@ -16,7 +15,8 @@ import { CachedQueryEmbedder } from './retrieval/query-embedding-cache.js';
 import { DEFAULT_FLOORS, SearchService } from './retrieval/search.service.js';
 import type { Retriever } from './retrieval/search.types.js';
 import { checkReadiness, type ReadinessReport } from './readiness.js';
-import { createAccessGuard } from './security/access-guard.js';
+import { createAccessGuard, type AccessGuard } from './security/access-guard.js';
+import { AuditedRetriever } from './security/audited-retriever.js';
 import { ApiClientsRepository } from './security/api-clients.repository.js';
 import { ApiClientsService } from './security/api-clients.service.js';
 import { createDoctorIdentifier } from './security/doctor-identity.js';
@@ -34,6 +34,7 @@ export interface Services {
   store: KeyValueStore;
   migrations: MigrationFile[];
   embedder: Embedder;
+  /** Search and module detection; record chunks are audited before they come back. */
   retriever: Retriever;
   ingest: IngestService;
   guard: AccessGuard;
@@ -69,7 +70,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     else await ensureIndexState(db.pool, embedder);
 
     const floors = DEFAULT_FLOORS[config.openai ? 'openai' : config.offlineEmbedder];
-    const retriever = new SearchService(
+    const search = new SearchService(
       db.pool,
       embedder,
       {
@@ -84,7 +85,8 @@ export async function createServices(config: Config, logger: Logger, options: Se
       },
       metrics,
     );
-    const chat = await createChatServices({ config, logger, metrics, db, store, embedder, retriever });
+    const retriever = new AuditedRetriever(search, db.pool);
+    const chat = await createChatServices({ config, logger, metrics, db, embedder, retriever });
     const jobs = new IngestJobs(db.pool, logger, metrics, { staleAfterMs: config.ingest.jobStaleSeconds * 1000 });
     const ingest = new IngestService(
       {
@@ -93,7 +95,6 @@ export async function createServices(config: Config, logger: Logger, options: Se
         chunking: config.chunking,
         logger,
         metrics,
-        onSourcesChanged: chat.invalidateSources,
         // The embedded database is one session: every request waits while a batch is written
         // into the live HNSW graph. The default 1,024 chunks took past the 5 s connection
         // timeout on a busy machine (a job's status read answered 503 during the example re-index).
@@ -124,7 +125,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
       chat,
       readiness: () => checkReadiness(db, store, migrations),
       async close() {
-        await chat.close();
+        chat.close();
         await jobs.close();
         await Promise.allSettled([store.close(), db.close()]);
       },

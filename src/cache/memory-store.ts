@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { KeyValueStore } from './key-value-store.js';
 
-type Entry = string | Set<string> | { count: number };
+type Entry = string | { count: number };
 
 /** In-process store for the embedded default and tests; bounded so it cannot grow without limit. */
 export class MemoryStore implements KeyValueStore {
@@ -20,25 +20,6 @@ export class MemoryStore implements KeyValueStore {
   set(key: string, value: string, ttlSeconds: number): Promise<void> {
     this.entries.set(key, value, { ttl: ttlSeconds * 1000 });
     return Promise.resolve();
-  }
-
-  delete(keys: string[]): Promise<void> {
-    for (const key of keys) this.entries.delete(key);
-    return Promise.resolve();
-  }
-
-  addToSet(key: string, members: string[], ttlSeconds: number): Promise<void> {
-    const existing = this.entries.get(key);
-    const set = existing instanceof Set ? existing : new Set<string>();
-    for (const member of members) set.add(member);
-    this.entries.set(key, set, { ttl: ttlSeconds * 1000 });
-    return Promise.resolve();
-  }
-
-  popSet(key: string): Promise<string[]> {
-    const existing = this.entries.get(key);
-    this.entries.delete(key);
-    return Promise.resolve(existing instanceof Set ? [...existing] : []);
   }
 
   increment(key: string, ttlSeconds: number, amount = 1): Promise<number> {

@@ -26,7 +26,7 @@ export class RedisStore implements KeyValueStore {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       lazyConnect: false,
-      // Commands issued in the same tick (rate limits, cache reads of concurrent requests) share one write.
+      // Commands issued in the same tick (rate limits, vector reads of concurrent requests) share one write.
       enableAutoPipelining: true,
       retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
     });
@@ -48,21 +48,6 @@ export class RedisStore implements KeyValueStore {
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     await this.run('set', () => this.client.set(key, value, 'EX', ttlSeconds));
-  }
-
-  async delete(keys: string[]): Promise<void> {
-    if (keys.length > 0) await this.run('del', () => this.client.del(...keys));
-  }
-
-  async addToSet(key: string, members: string[], ttlSeconds: number): Promise<void> {
-    if (members.length === 0) return;
-    await this.run('sadd', () => this.client.multi().sadd(key, ...members).expire(key, ttlSeconds).exec());
-  }
-
-  async popSet(key: string): Promise<string[]> {
-    const result = await this.run('smembers', () => this.client.multi().smembers(key).del(key).exec());
-    const members = result?.[0]?.[1];
-    return Array.isArray(members) ? (members as string[]) : [];
   }
 
   async increment(key: string, ttlSeconds: number, amount = 1): Promise<number> {

@@ -1,5 +1,4 @@
 import { AnswerCache } from '../cache/answer-cache.js';
-import type { KeyValueStore } from '../cache/key-value-store.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { ChatModel } from '../llm/chat/chat-model.js';
@@ -10,8 +9,9 @@ import { ConversationMemory } from '../memory/conversation-memory.js';
 import { ConversationRepository } from '../memory/conversation.repository.js';
 import type { Metrics } from '../metrics.js';
 import type { Retriever } from '../retrieval/search.types.js';
-import type { ChatDependencies } from './chat.use-case.js';
+import type { CachedAnswer, ChatDependencies } from './chat.use-case.js';
 import { purgeExpired, type ConversationDependencies } from './conversations.use-case.js';
+import { PROMPT_VERSION } from './prompt.js';
 
 /** Chunks asked of the retriever per question; the prompt budget decides how many are used. */
 const SEARCH_K = 6;
@@ -20,10 +20,8 @@ const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 export interface ChatServices {
   chat: ChatDependencies;
   conversations: ConversationDependencies;
-  /** For the ingest pipeline: drops cached answers built from these '<kind>:<collection>:<sourceId>' sources. */
-  invalidateSources: (sourceKeys: string[]) => Promise<void>;
-  /** Stops the retention timer and waits for the answer cache's writes in flight. */
-  close: () => Promise<void>;
+  /** Stops the retention timer. */
+  close: () => void;
 }
 
 export interface ChatServiceParts {
@@ -31,8 +29,8 @@ export interface ChatServiceParts {
   logger: Logger;
   metrics: Metrics;
   db: Database;
-  store: KeyValueStore;
   embedder: Embedder;
+  /** Searches within the doctor's scope and audits the record chunks it returns (AuditedRetriever). */
   retriever: Retriever;
   /** Replaces the configured chat model (tests). */
   model?: ChatModel;
@@ -46,14 +44,17 @@ export async function createChatServices(parts: ChatServiceParts): Promise<ChatS
   const { config, logger, db } = parts;
   const model = parts.model ?? (await createChatModel(config.openai));
   const repository = new ConversationRepository(db.pool, config.memory.retentionDays);
-  const cache = new AnswerCache(
-    { pool: db.pool, store: parts.store, embedder: parts.embedder, metrics: parts.metrics, logger },
+  const cache = new AnswerCache<CachedAnswer>(
+    db.pool,
     {
       ttlSeconds: config.cache.ttlSeconds,
       semanticMinSimilarity: config.cache.semanticMinSimilarity,
+      embeddingModel: parts.embedder.model,
       chatModel: model.model,
-      settings: JSON.stringify({ searchK: SEARCH_K, sourceTokens: config.prompt.contextTokens, search: config.search }),
+      settings: JSON.stringify({ prompt: PROMPT_VERSION, searchK: SEARCH_K, sourceTokens: config.prompt.contextTokens, search: config.search }),
     },
+    parts.metrics,
+    logger,
   );
   const conversations: ConversationDependencies = { conversations: repository, cache, logger };
   const chat: ChatDependencies = {
@@ -76,10 +77,6 @@ export async function createChatServices(parts: ChatServiceParts): Promise<ChatS
   return {
     chat,
     conversations,
-    invalidateSources: (sourceKeys) => cache.invalidateSources(sourceKeys),
-    close: async () => {
-      clearInterval(timer);
-      await cache.settled();
-    },
+    close: () => clearInterval(timer),
   };
 }

@@ -1,19 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import type { AnswerCache, AnswerKey, CacheHit, CacheState, FirstQuestionAnswer, RecordRead } from '../cache/answer-cache.js';
+import type { AnswerCache, AnswerKey } from '../cache/answer-cache.js';
 import { addUsage, NO_USAGE, type ChatModel, type ChatUsage } from '../llm/chat/chat-model.js';
 import type { Logger } from '../logger.js';
 import type { ConversationMemory, LoadedMemory } from '../memory/conversation-memory.js';
 import { isRefused } from '../retrieval/refusal.js';
 import type { Retriever } from '../retrieval/search.types.js';
-import type { AuditedHit } from '../security/audit.js';
+import type { RecordReader } from '../security/audit.js';
 import { citationsFor, CitationFilter, type Citation } from './citations.js';
 import { buildAnswerPrompt, type BuiltPrompt } from './prompt.js';
 
+/** What the answer cache keeps of an answer: what the doctor sees. */
+export interface CachedAnswer {
+  answer: string;
+  citations: Citation[];
+  removedCitations: number[];
+}
+
 export interface ChatDependencies {
+  /** Searches within the doctor's scope and audits the record chunks it returns. */
   retriever: Retriever;
   model: ChatModel;
   memory: ConversationMemory;
-  cache: AnswerCache;
+  cache: AnswerCache<CachedAnswer>;
   logger: Logger;
   limits: {
     /** Hits asked of the retriever. */
@@ -25,6 +33,8 @@ export interface ChatDependencies {
 
 export interface ChatRequest {
   doctorId: string;
+  /** Who reads the patient data the answer is built from (the audit trail). */
+  readBy: RecordReader;
   message: string;
   conversationId?: string;
   patientId?: string;
@@ -49,33 +59,14 @@ export interface AnswerOptions {
   signal?: AbortSignal;
   /** When given, the answer is streamed: called with each piece of text as it is ready. */
   onToken?: (text: string) => void;
-  /**
-   * Called with what the scoped search returned, before anything is generated or sent:
-   * the audit trail of patient data is written here, and a failure fails the request.
-   */
-  onRetrieved?: (hits: AuditedHit[]) => Promise<void>;
 }
 
-/** The answer before it is stored: produced by the model, the cache, or the nothing-found rule. */
-interface Reply {
-  text: string;
-  citations: Citation[];
-  removedCitations: number[];
+/** The answer before it is stored: generated, from the cache, or "nothing found". */
+interface Reply extends CachedAnswer {
   cached: ChatAnswer['cached'];
   usage: ChatUsage;
-}
-
-/** A reply with what led to it: the question as searched, the modules, the record chunks read. */
-interface Prepared {
-  reply: Reply;
-  question: { text: string; usage: ChatUsage };
-  modules: string[];
-  hits: number;
-  records: RecordRead[];
-  /** Set when the reply may be cached under it. */
-  key?: AnswerKey;
-  /** For a reply from the cache: the conversation its answer was first given in. */
-  cachedFrom?: string | null;
+  /** Set when a new answer may be cached under it. */
+  cacheUnder?: AnswerKey;
 }
 
 export const NOTHING_FOUND =
@@ -83,30 +74,55 @@ export const NOTHING_FOUND =
 
 /**
  * Answers a doctor's question from the documentation and the doctor's patients' records:
- * load memory -> condense the question -> detect modules -> search (scoped) -> build the
- * prompt -> cached answer or generate -> check citations -> store the turn -> cache.
- * A question without history is first looked up in the pre-retrieval cache: a hit skips
- * detection, search and prompt, but not the audit of the records it was built from, nor
- * the stored turn.
+ * load memory -> condense the question -> embed it once -> detect modules and search
+ * within the doctor's scope (record chunks are audited before they come back) -> nothing
+ * found, or build the prompt -> cached answer, or generate and check citations -> store
+ * the turn -> cache the new answer.
  */
 export async function answerQuestion(deps: ChatDependencies, request: ChatRequest, options: AnswerOptions = {}): Promise<ChatAnswer> {
   const { signal } = options;
   const started = performance.now();
-  const state = deps.cache.readState();
-  // A first question's pre-retrieval entry is read side by side with the state it must match.
-  const firstKey = request.conversationId
-    ? undefined
-    : deps.cache.firstQuestionKeyFor({ question: request.message, doctorId: request.doctorId, patientId: request.patientId ?? null, modules: request.modules });
-  const [memory, cacheState, firstHit] = await Promise.all([
-    request.conversationId ? deps.memory.load(request.conversationId, request.doctorId, request.patientId) : null,
-    state,
-    firstKey ? deps.cache.lookupFirstQuestion(firstKey, state) : null,
-  ]);
+  const memory = request.conversationId ? await deps.memory.load(request.conversationId, request.doctorId, request.patientId) : null;
   const patientId = request.patientId ?? memory?.conversation.patientId ?? null;
-  const prepared = firstHit
-    ? await replayFirstQuestion(request.message, firstHit, options)
-    : await retrieveAndAnswer(deps, request, memory, patientId, cacheState, options);
-  const { reply, question } = prepared;
+  const condensed = await condenseQuestion(deps.model, request.message, memory, signal);
+  const question = await deps.retriever.embed(condensed.text, signal);
+  // Independent reads: side by side, on two connections.
+  const [modules, hits] = await Promise.all([
+    deps.retriever.detectModules(question),
+    deps.retriever.search({
+      question,
+      k: deps.limits.searchK,
+      scope: { doctorId: request.doctorId },
+      filters: {
+        ...(patientId ? { patientId } : {}),
+        ...(request.modules?.length ? { modules: request.modules } : {}),
+      },
+      readBy: request.readBy,
+    }),
+  ]);
+
+  let reply: Reply;
+  if (isRefused(hits)) {
+    // No evidence to answer from: say so without asking the model to make something up.
+    reply = replay({ answer: NOTHING_FOUND, citations: [], removedCitations: [] }, false, options);
+  } else {
+    const prompt = buildAnswerPrompt({
+      question: question.text,
+      hits,
+      summary: memory?.conversation.summary ?? '',
+      recentTurns: memory?.recent ?? [],
+      sourceTokens: deps.limits.sourceTokens,
+    });
+    const key = deps.cache.keyFor({
+      question,
+      doctorId: request.doctorId,
+      patientId,
+      sources: prompt.used,
+      withHistory: Boolean(memory?.conversation.summary) || (memory?.recent.length ?? 0) > 0,
+    });
+    const hit = await deps.cache.lookup(key, signal);
+    reply = hit ? replay(hit.answer, hit.kind, options) : { ...(await generateAnswer(deps.model, prompt, options)), cacheUnder: key };
+  }
 
   // A client gone before the answer is stored gets nothing stored: no half turn.
   signal?.throwIfAborted();
@@ -119,19 +135,20 @@ export async function answerQuestion(deps: ChatDependencies, request: ChatReques
     turn: {
       question: request.message,
       standaloneQuestion: question.text,
-      answer: reply.text,
+      answer: reply.answer,
       citations: reply.citations,
       usage: { ...reply.usage, cached: reply.cached },
     },
     signal,
   });
-  rememberAnswer(deps.cache, prepared, conversationId, firstKey, cacheState);
+  const answer: CachedAnswer = { answer: reply.answer, citations: reply.citations, removedCitations: reply.removedCitations };
+  if (reply.cacheUnder) await deps.cache.remember(reply.cacheUnder, answer, conversationId);
 
   deps.logger.info(
     {
       conversationId,
       turn: stored.turnIndex,
-      hits: prepared.hits,
+      hits: hits.length,
       cited: reply.citations.length,
       removedCitations: reply.removedCitations.length,
       cached: reply.cached,
@@ -140,104 +157,14 @@ export async function answerQuestion(deps: ChatDependencies, request: ChatReques
     'chat answered',
   );
   return {
-    answer: reply.text,
-    citations: reply.citations,
+    answer: answer.answer,
+    citations: answer.citations,
     conversationId,
-    modules: prepared.modules,
-    cached: reply.cached,
-    usage: { ...addUsage(question.usage, reply.usage, stored.usage), model: deps.model.model, offline: deps.model.offline },
-    ...(reply.removedCitations.length > 0 ? { removedCitations: reply.removedCitations } : {}),
-  };
-}
-
-/**
- * Caches a new answer under its key, and the answer a first question got (new or from
- * the cache) under its pre-retrieval key. The writes go side by side and the response
- * does not wait for them: the cache's lookups in this process wait for writes in flight.
- */
-function rememberAnswer(cache: AnswerCache, prepared: Prepared, conversationId: string, firstKey: string | undefined, state: CacheState): void {
-  const { reply, key } = prepared;
-  if (!key) return;
-  const answer = { answer: reply.text, citations: reply.citations, removedCitations: reply.removedCitations };
-  const from = reply.cached === false ? conversationId : prepared.cachedFrom;
-  if (reply.cached === false) void cache.remember(key, answer, conversationId);
-  if (firstKey && from) {
-    void cache.rememberFirstQuestion(firstKey, { ...answer, modules: prepared.modules, records: prepared.records }, { conversationId: from, key, state });
-  }
-}
-
-/**
- * A first question's answer from the pre-retrieval layer. The records it was built from
- * are audited again before anything is sent: this request discloses them too.
- */
-async function replayFirstQuestion(message: string, entry: FirstQuestionAnswer, options: AnswerOptions): Promise<Prepared> {
-  await options.onRetrieved?.(entry.records.map((record) => ({ ...record, sourceKind: 'record' as const })));
-  return {
-    reply: replay({ text: entry.answer, citations: entry.citations, removedCitations: entry.removedCitations, cached: 'exact' }, options),
-    question: { text: message, usage: NO_USAGE },
-    modules: entry.modules,
-    hits: 0,
-    records: entry.records,
-  };
-}
-
-/** Condense, detect modules, search within the doctor's scope, then a cached or generated answer. */
-async function retrieveAndAnswer(
-  deps: ChatDependencies,
-  request: ChatRequest,
-  memory: LoadedMemory | null,
-  patientId: string | null,
-  cacheState: CacheState,
-  options: AnswerOptions,
-): Promise<Prepared> {
-  const { signal } = options;
-  const question = await condenseQuestion(deps.model, request.message, memory, signal);
-  // Independent reads: side by side, on two connections.
-  const [modules, hits] = await Promise.all([
-    deps.retriever.detectModules(question.text, { signal }),
-    deps.retriever.search({
-      query: question.text,
-      k: deps.limits.searchK,
-      scope: { doctorId: request.doctorId },
-      filters: {
-        ...(patientId ? { patientId } : {}),
-        ...(request.modules?.length ? { modules: request.modules } : {}),
-      },
-      signal,
-    }),
-  ]);
-  await options.onRetrieved?.(hits);
-  const found = {
-    question,
     modules: modules.map((module) => module.name),
-    hits: hits.length,
-    records: hits.filter((hit) => hit.sourceKind === 'record').map(({ chunkId, patientId: owner }) => ({ chunkId, patientId: owner })),
+    cached: reply.cached,
+    usage: { ...addUsage(condensed.usage, reply.usage, stored.usage), model: deps.model.model, offline: deps.model.offline },
+    ...(answer.removedCitations.length > 0 ? { removedCitations: answer.removedCitations } : {}),
   };
-
-  if (isRefused(hits)) {
-    // No evidence to answer from: say so without asking the model to make something up.
-    return { ...found, reply: replay({ text: NOTHING_FOUND, citations: [], removedCitations: [], cached: false }, options) };
-  }
-  const prompt = buildAnswerPrompt({
-    question: question.text,
-    hits,
-    summary: memory?.conversation.summary ?? '',
-    recentTurns: memory?.recent ?? [],
-    sourceTokens: deps.limits.sourceTokens,
-  });
-  const key = deps.cache.keyFor(
-    {
-      question: question.text,
-      doctorId: request.doctorId,
-      patientId,
-      sources: prompt.used,
-      withHistory: Boolean(memory?.conversation.summary) || (memory?.recent.length ?? 0) > 0,
-    },
-    cacheState,
-  );
-  const hit = await deps.cache.lookup(key, signal);
-  if (hit) return { ...found, key, reply: replayCached(hit, options), cachedFrom: hit.conversationId };
-  return { ...found, key, reply: await generateAnswer(deps.model, prompt, options) };
 }
 
 /** A follow-up becomes a standalone question using the conversation; a first question stands as it is. */
@@ -280,7 +207,7 @@ async function generateAnswer(model: ChatModel, prompt: BuiltPrompt, options: An
   }
   emit(filter.flush());
   return {
-    text,
+    answer: text,
     citations: citationsFor(filter.citedNumbers(), prompt.used),
     removedCitations: filter.removedNumbers(),
     cached: false,
@@ -288,12 +215,8 @@ async function generateAnswer(model: ChatModel, prompt: BuiltPrompt, options: An
   };
 }
 
-function replayCached(hit: CacheHit, options: AnswerOptions): Reply {
-  return replay({ text: hit.answer.answer, citations: hit.answer.citations, removedCitations: hit.answer.removedCitations, cached: hit.kind }, options);
-}
-
 /** An answer that needs no model: streamed in one piece when the caller streams. */
-function replay(reply: Omit<Reply, 'usage'>, options: AnswerOptions): Reply {
-  options.onToken?.(reply.text);
-  return { ...reply, usage: NO_USAGE };
+function replay(answer: CachedAnswer, cached: Reply['cached'], options: AnswerOptions): Reply {
+  options.onToken?.(answer.answer);
+  return { ...answer, cached, usage: NO_USAGE };
 }

@@ -1,11 +1,12 @@
 import type { AnswerCache } from '../cache/answer-cache.js';
+import type { CachedAnswer } from './chat.use-case.js';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Conversation, ConversationRepository, ConversationTurn } from '../memory/conversation.repository.js';
 
 export interface ConversationDependencies {
   conversations: ConversationRepository;
-  cache: AnswerCache;
+  cache: AnswerCache<CachedAnswer>;
   logger: Logger;
 }
 
@@ -21,15 +22,9 @@ export async function getConversation(deps: ConversationDependencies, id: string
   return { ...view, turns: await deps.conversations.turnsFrom(id, 0) };
 }
 
-/**
- * Erases a doctor's conversation: its cached answers (store first, so a store outage
- * fails the request before anything is gone and a retry finishes the job), then the
- * conversation, summary, turns and database-cached answers in one statement.
- */
+/** Erases a doctor's conversation: its summary, turns and the answers cached from it go in one statement (foreign keys). */
 export async function deleteConversation(deps: ConversationDependencies, id: string, doctorId: string): Promise<void> {
-  if (!(await deps.conversations.findOwned(id, doctorId))) throw new NotFoundError('Conversation not found.');
-  await deps.cache.forgetConversation(id);
-  await deps.conversations.deleteOwned(id, doctorId);
+  if (!(await deps.conversations.deleteOwned(id, doctorId))) throw new NotFoundError('Conversation not found.');
 }
 
 /**
@@ -38,12 +33,6 @@ export async function deleteConversation(deps: ConversationDependencies, id: str
  */
 export async function purgeExpired(deps: ConversationDependencies): Promise<{ conversations: number; answers: number }> {
   const expired = await deps.conversations.deleteExpired();
-  for (const id of expired) {
-    // Store entries expire on their own within the cache TTL; a store outage only delays that.
-    await deps.cache.forgetConversation(id).catch((error: unknown) => {
-      deps.logger.warn({ err: error, conversationId: id }, 'cached answers of a purged conversation left to expire');
-    });
-  }
   const answers = await deps.cache.purgeExpired();
   if (expired.length > 0 || answers > 0) deps.logger.info({ conversations: expired.length, answers }, 'expired conversations and answers purged');
   return { conversations: expired.length, answers };

@@ -135,8 +135,8 @@ function toEvalQuestion(question: Question, index: number, ranked: RankedHit[]) 
 }
 
 /** The documentation search the evaluation measures (no doctor: no record is visible). */
-function searchDocs(retriever: Retriever, query: string, k: number): Promise<SearchHit[]> {
-  return retriever.search({ query, k, scope: { doctorId: null } });
+async function searchDocs(retriever: Retriever, query: string, k: number): Promise<SearchHit[]> {
+  return retriever.search({ question: await retriever.embed(query), k, scope: { doctorId: null } });
 }
 
 function toRankedHit(hit: SearchHit): RankedHit {

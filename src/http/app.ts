@@ -4,7 +4,6 @@ import { errorHandler, notFoundHandler } from './error-handler.js';
 import { installRequestLogging, routePattern } from './request-logging.js';
 import { ApiRouter } from './route.js';
 import { registerAdminRoutes } from './routes/admin.routes.js';
-import { createRequestAudit } from './audit-context.js';
 import { registerAuditRoutes } from './routes/audit.routes.js';
 import { registerChatRoutes } from './routes/chat.routes.js';
 import { registerConversationRoutes } from './routes/conversations.routes.js';
@@ -28,11 +27,10 @@ export function createApp(services: Services): Express {
 
   const api = new ApiRouter(services.guard);
   registerHealthRoutes(api, () => services.readiness());
-  const audit = createRequestAudit(services.db.pool);
-  registerSearchRoutes(api, services.retriever, audit);
+  registerSearchRoutes(api, services.retriever);
   registerAdminRoutes(api, services.ingest);
   registerAuditRoutes(api, services.db.pool);
-  registerChatRoutes(api, services.chat.chat, audit);
+  registerChatRoutes(api, services.chat.chat);
   registerConversationRoutes(api, services.chat.conversations);
   app.use(api.router);
 

@@ -1,11 +1,6 @@
 import type { Request } from 'express';
 import { ValidationError } from '../errors.js';
-
-/** The doctor on whose behalf a main app calls. */
-export interface DoctorContext {
-  doctorId: string;
-  purpose: string | null;
-}
+import type { DoctorContext } from '../security/doctor-identity.js';
 
 /**
  * Who is asking. The access guard reads the doctor headers (`X-Doctor-Token`, or

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { AuthContext } from '../security/api-clients.service.js';
-import type { DoctorContext } from './doctor-context.js';
+import type { DoctorContext } from '../security/doctor-identity.js';
 
 declare global {
   namespace Express {

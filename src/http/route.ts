@@ -2,9 +2,8 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import express, { type Request, type Response } from 'express';
 import type { z } from 'zod';
 import { assertStorableInput } from '../lib/storable-input.js';
+import type { AccessGuard, RouteAccess } from '../security/access-guard.js';
 import { PROBLEM_CONTENT_TYPE, ProblemSchema } from './problem.js';
-
-export type RouteAccess = 'public' | 'chat' | 'search' | 'admin';
 
 export interface RouteResponse {
   description: string;
@@ -42,9 +41,6 @@ export interface RouteInput<TBody, TQuery, TParams> {
 
 /** What a handler returns: a JSON body (status 200 unless given), or nothing when it wrote `res` itself. */
 export type RouteResult = { status?: number; body?: unknown; headers?: Record<string, string> } | void;
-
-/** Checks the caller may use a route; throws UnauthenticatedError / ForbiddenError. */
-export type AccessGuard = (req: Request, access: RouteAccess) => Promise<void>;
 
 /** The input as its schema parses it, after the checks every input passes (src/lib/storable-input.ts). */
 function validate<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {

@@ -59,8 +59,6 @@ export interface IndexerDependencies {
   chunking: ChunkingOptions;
   logger: Logger;
   metrics?: Metrics;
-  /** Told which sources changed or went away ('<kind>:<collection>:<sourceId>'), e.g. to drop cached answers. */
-  onSourcesChanged?: (sourceKeys: string[]) => Promise<void>;
   /** Default chunks per batch (IndexerOptions.batchChunks), for a database where a batch holds up every request. */
   batchChunks?: number;
 }
@@ -86,12 +84,6 @@ export interface IndexerOptions {
 export const BULK_LOAD_MIN_SOURCES = 1_000;
 export const BULK_LOAD_MAX_STORED_CHUNKS = 5_000;
 
-/** Key of a source in cache invalidation and citations. */
-export function sourceKey(target: SourceTarget, sourceId: string): string {
-  return `${target.sourceKind}:${target.collection}:${sourceId}`;
-}
-
-
 /**
  * Incremental indexing of one collection. Sources arrive one at a time (`add`); a source
  * whose hash is unchanged costs nothing; a changed one is re-chunked, and only chunks
@@ -105,7 +97,8 @@ export class SourceIndexer {
   private readonly seen = new Set<string>();
   private pending: PreparedSource[] = [];
   private pendingChunks = 0;
-  private readonly changedKeys: string[] = [];
+  /** Whether any source was written or deleted (then the lexical index's pending entries are merged). */
+  private changed = false;
   private readonly summary: IndexSummary;
   private readonly progress: IndexProgress = { documentsProcessed: 0, chunksWritten: 0, embeddingCalls: 0 };
   /** Decided at the first write: null = batch by batch. */
@@ -179,10 +172,7 @@ export class SourceIndexer {
       await this.abandon();
       throw error;
     }
-    if (this.changedKeys.length > 0) {
-      await mergeLexicalPendingList(this.deps.pool);
-      await this.deps.onSourcesChanged?.(this.changedKeys);
-    }
+    if (this.changed) await mergeLexicalPendingList(this.deps.pool);
     this.summary.ms = Math.round(performance.now() - this.started);
     return this.summary;
   }
@@ -200,7 +190,7 @@ export class SourceIndexer {
       const deleted = await deleteSources(this.bulk?.client ?? this.deps.pool, this.target, missing);
       this.summary.documents.deleted += deleted.length;
       this.summary.chunks.deleted += deleted.reduce((total, sourceId) => total + (storedSources.get(sourceId)?.chunkCount ?? 0), 0);
-      this.changedKeys.push(...deleted.map((sourceId) => sourceKey(this.target, sourceId)));
+      this.changed ||= deleted.length > 0;
     }
   }
 
@@ -244,9 +234,9 @@ export class SourceIndexer {
       if (isNew) this.summary.documents.added += 1;
       else this.summary.documents.updated += 1;
       this.countChunkChanges(source, stored.get(source.sourceId));
-      this.changedKeys.push(sourceKey(this.target, source.sourceId));
       this.progress.chunksWritten += source.chunks.length;
     }
+    this.changed = true;
     this.progress.documentsProcessed += prepared.length;
     this.reportProgress();
   }

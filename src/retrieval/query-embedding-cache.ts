@@ -11,16 +11,13 @@ const RECENT_VECTORS = 256;
 /**
  * An Embedder whose query vectors are cached by model and text hash, so a repeated
  * question never calls the embedding API again: in process for the latest questions,
- * in the store for every replica. Concurrent requests for one text share one call (a
- * question is embedded for module detection, search and the answer cache at once). A
- * store failure just means a miss.
+ * in the store (Redis) for every replica. A store failure just means a miss.
  */
 export class CachedQueryEmbedder implements Embedder {
   readonly model: string;
   readonly dimensions: number;
   readonly offline: boolean;
   private readonly recent = new LRUCache<string, number[]>({ max: RECENT_VECTORS });
-  private readonly inFlight = new Map<string, Promise<number[]>>();
 
   constructor(
     private readonly inner: Embedder,
@@ -40,19 +37,8 @@ export class CachedQueryEmbedder implements Embedder {
     const key = `qemb:${this.model}:${sha256Hex(text)}`;
     const recent = this.recent.get(key);
     if (recent) return recent;
-    let shared = this.inFlight.get(key);
-    if (!shared) {
-      // Not tied to one caller's signal: another request may be waiting for the same vector.
-      shared = this.lookUpOrEmbed(key, text).finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, shared);
-    }
-    options?.signal?.throwIfAborted();
-    return options?.signal ? abortable(shared, options.signal) : shared;
-  }
-
-  private async lookUpOrEmbed(key: string, text: string): Promise<number[]> {
     const cached = await this.store.get(key).catch(() => null);
-    const vector = cached ? vectorFromBase64(cached) : await this.inner.embedQuery(text);
+    const vector = cached ? vectorFromBase64(cached) : await this.inner.embedQuery(text, options);
     if (!cached) {
       if (!this.inner.offline) this.metrics?.embeddingCalls.inc({ model: this.model, purpose: 'query' });
       // Nobody waits for the store: a lost write is a later miss.
@@ -61,15 +47,6 @@ export class CachedQueryEmbedder implements Embedder {
     this.recent.set(key, vector);
     return vector;
   }
-}
-
-/** The promise's value, unless the signal aborts first. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 // float32 is what pgvector stores anyway; base64 keeps a 1536-d vector at ~8 KB.

@@ -5,7 +5,7 @@ import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Metrics } from '../metrics.js';
 import { BACKGROUND_QUESTIONS } from './background-questions.js';
 import { backgroundFloor, isWeakEvidence } from './evidence.js';
-import type { DetectedModule, Retriever, SearchHit, SearchRequest } from './search.types.js';
+import type { DetectedModule, QuestionVector, Retriever, SearchHit, SearchRequest } from './search.types.js';
 
 export interface SearchSettings {
   /**
@@ -97,6 +97,10 @@ export class SearchService implements Retriever {
     private readonly metrics?: Metrics,
   ) {}
 
+  async embed(question: string, signal?: AbortSignal): Promise<QuestionVector> {
+    return { text: question, embedding: await this.embedder.embedQuery(question, { signal }) };
+  }
+
   async search(request: SearchRequest): Promise<SearchHit[]> {
     const [hits, floor] = await Promise.all([this.rank(request), this.evidenceFloor()]);
     return isWeakEvidence(hits, floor) ? [] : hits;
@@ -104,13 +108,12 @@ export class SearchService implements Retriever {
 
   /** The fused ranking, before the evidence floor. */
   private async rank(request: SearchRequest): Promise<SearchHit[]> {
-    const embedding = await this.embedder.embedQuery(request.query, { signal: request.signal });
     const started = performance.now();
     const { rows } = await this.pool.query<SearchRow>(SEARCH_CHUNKS([
-      encodeVector(embedding),
+      encodeVector(request.question.embedding),
       request.k,
       request.scope.doctorId,
-      request.query,
+      request.question.text,
       request.filters?.modules?.length ? request.filters.modules : null,
       request.filters?.sourceKinds?.length ? request.filters.sourceKinds : null,
       request.filters?.patientId ?? null,
@@ -153,10 +156,9 @@ export class SearchService implements Retriever {
     return backgroundFloor(similarities, this.settings.evidence.minSimilarity);
   }
 
-  async detectModules(question: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<DetectedModule[]> {
-    const embedding = await this.embedder.embedQuery(question, { signal: options.signal });
+  async detectModules(question: QuestionVector, options: { limit?: number } = {}): Promise<DetectedModule[]> {
     const { rows } = await this.pool.query<DetectedModule>(DETECT_MODULES([
-      encodeVector(embedding),
+      encodeVector(question.embedding),
       this.settings.moduleThreshold,
       options.limit ?? 3,
     ]));

@@ -1,4 +1,5 @@
 import type { SourceKind } from '../ingest/types.js';
+import type { RecordReader } from '../security/audit.js';
 
 /**
  * Who is asking, as far as data access goes. Documentation is visible to everyone; a
@@ -16,12 +17,19 @@ export interface SearchFilters {
   patientId?: string;
 }
 
+/** A question and its embedding: computed once, then used by every step that needs either. */
+export interface QuestionVector {
+  text: string;
+  embedding: number[];
+}
+
 export interface SearchRequest {
-  query: string;
+  question: QuestionVector;
   k: number;
   scope: AccessScope;
   filters?: SearchFilters;
-  signal?: AbortSignal;
+  /** Who reads what the search returns; required whenever record chunks can come back (audit trail). */
+  readBy?: RecordReader;
 }
 
 export type MatchReason = 'vector' | 'lexical' | 'both';
@@ -63,6 +71,8 @@ export interface DetectedModule {
 
 /** The retrieval operations the chat use case and the HTTP routes depend on. */
 export interface Retriever {
+  /** The question's vector, for search, module detection and the answer cache alike. */
+  embed(question: string, signal?: AbortSignal): Promise<QuestionVector>;
   search(request: SearchRequest): Promise<SearchHit[]>;
-  detectModules(question: string, options?: { limit?: number; signal?: AbortSignal }): Promise<DetectedModule[]>;
+  detectModules(question: QuestionVector, options?: { limit?: number }): Promise<DetectedModule[]>;
 }

@@ -1,9 +1,14 @@
 import type { Request } from 'express';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
-import type { AccessGuard, RouteAccess } from '../http/route.js';
 import type { ApiClientsService } from './api-clients.service.js';
 import type { DoctorIdentifier } from './doctor-identity.js';
 import type { RateLimits } from './rate-limits.js';
+
+/** Who may call a route: anyone, or a client with that scope. */
+export type RouteAccess = 'public' | 'chat' | 'search' | 'admin';
+
+/** Checks the caller may use a route; throws UnauthenticatedError / ForbiddenError. */
+export type AccessGuard = (req: Request, access: RouteAccess) => Promise<void>;
 
 export interface AccessGuardDeps {
   clients: Pick<ApiClientsService, 'verify'>;

@@ -3,7 +3,12 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetK
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { DependencyError, UnauthenticatedError, ValidationError } from '../errors.js';
-import type { DoctorContext } from '../http/doctor-context.js';
+
+/** The doctor on whose behalf a main app calls. */
+export interface DoctorContext {
+  doctorId: string;
+  purpose: string | null;
+}
 
 /** Reads the doctor headers of a request; null when none were sent. */
 export type DoctorIdentifier = (headers: IncomingHttpHeaders) => Promise<DoctorContext | null>;

@@ -34,7 +34,7 @@ describe.each(databaseBackends())('audit trail on %s', (backend) => {
     const other = randomUUID();
     const doctorId = randomUUID();
     const hits = [recordHit(patient, 'c1'), docHit(), recordHit(patient, 'c2'), recordHit(other, 'c3')];
-    await auditRecordAccess({ db: app.services.db.pool }, { requestId: 'req-a', auth, doctor: { doctorId, purpose: 'consultation' }, action: 'search', hits });
+    await auditRecordAccess(app.services.db.pool, { requestId: 'req-a', auth, doctor: { doctorId, purpose: 'consultation' }, action: 'search' }, hits);
 
     const { status, body } = await list(`?patientId=${patient}`);
     expect(status).toBe(200);
@@ -52,7 +52,7 @@ describe.each(databaseBackends())('audit trail on %s', (backend) => {
 
   it('when hits hold documentation only, then nothing is written', async () => {
     const before = await app.services.db.pool.query('SELECT count(*)::int AS n FROM llm_assistant.audit_log');
-    await auditRecordAccess({ db: app.services.db.pool }, { requestId: 'req-docs', auth, doctor: null, action: 'chat', hits: [docHit(), docHit()] });
+    await auditRecordAccess(app.services.db.pool, { requestId: 'req-docs', auth, doctor: null, action: 'chat' }, [docHit(), docHit()]);
     const after = await app.services.db.pool.query('SELECT count(*)::int AS n FROM llm_assistant.audit_log');
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
@@ -60,7 +60,7 @@ describe.each(databaseBackends())('audit trail on %s', (backend) => {
   it('when the audit write fails, then auditRecordAccess throws a 503 audit_write_failed so the request fails', async () => {
     const broken = { query: () => Promise.reject(new Error('connection lost')) } as unknown as Queryable;
     await expect(
-      auditRecordAccess({ db: broken }, { requestId: 'req-x', auth, doctor: null, action: 'chat', hits: [recordHit(randomUUID())] }),
+      auditRecordAccess(broken, { requestId: 'req-x', auth, doctor: null, action: 'chat' }, [recordHit(randomUUID())]),
     ).rejects.toMatchObject({ status: 503, code: 'audit_write_failed', dependency: 'database' });
   });
 
@@ -80,7 +80,7 @@ describe.each(databaseBackends())('audit trail on %s', (backend) => {
     const doctorId = randomUUID();
     const patient = randomUUID();
     for (const requestId of ['r1', 'r2', 'r3']) {
-      await auditRecordAccess({ db: app.services.db.pool }, { requestId, auth, doctor: { doctorId, purpose: null }, action: 'chat', hits: [recordHit(patient)] });
+      await auditRecordAccess(app.services.db.pool, { requestId, auth, doctor: { doctorId, purpose: null }, action: 'chat' }, [recordHit(patient)]);
     }
     const all = await list(`?doctorId=${doctorId}`);
     expect(all.body.entries.map((entry) => entry.requestId)).toEqual(['r3', 'r2', 'r1']);

@@ -21,8 +21,7 @@ describe.each(databaseBackends())('chat end to end over the real retriever and t
     folder = await mkdtemp(path.join(tmpdir(), 'chat-docs-'));
     await cp('examples/docs', folder, { recursive: true });
     const { services } = app;
-    // As the service wires it: changed sources drop the answers built from them.
-    deps = { pool: services.db.pool, embedder: services.embedder, chunking: services.config.chunking, logger: services.logger, onSourcesChanged: services.chat.invalidateSources };
+    deps = { pool: services.db.pool, embedder: services.embedder, chunking: services.config.chunking, logger: services.logger };
     await ingestDocsFolder(deps, { rootDir: folder, collection: 'example/docs' });
   });
   afterAll(async () => {
@@ -50,7 +49,7 @@ describe.each(databaseBackends())('chat end to end over the real retriever and t
     expect((await ask(QUESTION)).cached).toBe('exact');
   });
 
-  it('when a cited document changes and is re-indexed, then answers built from it are dropped', async () => {
+  it('when a cited document changes and is re-indexed, then answers built from it are dropped in that transaction', async () => {
     const file = path.join(folder, 'appointments', 'book-appointment.md');
     await writeFile(file, `${await readFile(file, 'utf8')}\n\nBookings made by phone are confirmed by text message.\n`);
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerCache } from '../../src/cache/answer-cache.js';
+import type { CachedAnswer } from '../../src/chat/chat.use-case.js';
 import { purgeExpired } from '../../src/chat/conversations.use-case.js';
 import { ExtractiveChatModel } from '../../src/llm/chat/extractive-chat-model.js';
 import { countTokens } from '../../src/llm/tokens.js';
@@ -21,7 +22,8 @@ const turn = (i: number) => ({
 describe.each(databaseBackends())('conversation memory and answer cache on %s', (backend) => {
   let app: TestApp;
   let repository: ConversationRepository;
-  let cache: AnswerCache;
+  let cache: AnswerCache<CachedAnswer>;
+  const questionVector = async (text: string) => app.services.retriever.embed(text);
   const redisUrl = realRedisUrl();
 
   beforeAll(async () => {
@@ -99,10 +101,13 @@ describe.each(databaseBackends())('conversation memory and answer cache on %s', 
   it('when a conversation idles past the retention, then the purge erases it with its turns and cached answers', async () => {
     const id = randomUUID();
     await repository.appendTurn({ conversationId: id, doctorId: DOCTOR_A, patientId: null, create: true, turn: turn(0) });
-    const key = cache.keyFor(
-      { question: 'What is the purge test dose?', doctorId: DOCTOR_A, patientId: null, sources: chatCorpus().slice(0, 1), withHistory: true },
-      await cache.readState(),
-    );
+    const key = cache.keyFor({
+      question: await questionVector('What is the purge test dose?'),
+      doctorId: DOCTOR_A,
+      patientId: null,
+      sources: chatCorpus().slice(0, 1),
+      withHistory: true,
+    });
     await cache.remember(key, { answer: 'a', citations: [], removedCitations: [] }, id);
     await app.services.db.pool.query(`UPDATE llm_assistant.conversation_memory SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
 
@@ -128,7 +133,8 @@ describe.each(databaseBackends())('conversation memory and answer cache on %s', 
       await repository.appendTurn({ conversationId, doctorId: DOCTOR_A, patientId: null, create: true, turn: turn(0) });
     });
 
-    const keyOf = async (question: string) => cache.keyFor({ question, doctorId: DOCTOR_A, patientId: null, sources, withHistory: true }, await cache.readState());
+    const keyOf = async (question: string) =>
+      cache.keyFor({ question: await questionVector(question), doctorId: DOCTOR_A, patientId: null, sources, withHistory: true });
     const remember = async (question: string) => cache.remember(await keyOf(question), { answer: question, citations: [], removedCitations: [] }, conversationId);
     const lookup = async (question: string) => cache.lookup(await keyOf(question));
 

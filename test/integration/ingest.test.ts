@@ -57,7 +57,6 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
   let deps: IndexerDependencies;
   let embedder: CountingEmbedder;
   let folder: string;
-  let invalidated: string[];
 
   beforeAll(async () => {
     testDb = await createTestDatabase(backend);
@@ -68,10 +67,6 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
       embedder,
       chunking: services.config.chunking,
       logger,
-      onSourcesChanged: (keys) => {
-        invalidated.push(...keys);
-        return Promise.resolve();
-      },
     };
   });
   afterAll(async () => {
@@ -80,13 +75,25 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
   });
   beforeEach(async () => {
     await services.db.pool.query('DELETE FROM llm_assistant.sources');
+    await services.db.pool.query('DELETE FROM llm_assistant.query_cache');
     folder = await mkdtemp(path.join(tmpdir(), 'docs-'));
     await cp(EXAMPLES, folder, { recursive: true });
     embedder.reset();
-    invalidated = [];
   });
 
   const ingest = () => ingestDocsFolder(deps, { rootDir: folder, collection: 'test/docs' });
+  /** A cached answer citing these sources; returns its key. */
+  const cacheAnswerCiting = async (source: string) => {
+    const key = `answer-citing-${source}`;
+    await services.db.pool.query(
+      `INSERT INTO llm_assistant.query_cache (cache_key, scope_key, question, question_embedding, answer, cited_sources, expires_at)
+       VALUES ($1, 'scope', 'q', array_fill(0.5, ARRAY[1536])::vector, '{}', ARRAY[$2], now() + interval '1 hour')`,
+      [key, `doc:test/docs:${source}`],
+    );
+    return key;
+  };
+  const cachedAnswerKeys = async () =>
+    (await services.db.pool.query<{ cache_key: string }>('SELECT cache_key FROM llm_assistant.query_cache ORDER BY 1')).rows.map((row) => row.cache_key);
   const chunkRows = async () =>
     (
       await services.db.pool.query<{ id: string; source_id: string; chunk_index: number; created_at: Date }>(
@@ -115,10 +122,11 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
     );
   });
 
-  it('when one file is edited, then only its new chunks are embedded and the cache hears about that source only', async () => {
+  it('when one file is edited, then only its new chunks are embedded and only the answers citing it leave the cache', async () => {
     await ingest();
     embedder.reset();
-    invalidated = [];
+    const edited = await cacheAnswerCiting('billing/tax-rates');
+    const untouched = await cacheAnswerCiting('billing/refunds-and-credit-notes');
     const file = path.join(folder, 'billing/tax-rates.md');
     await writeFile(file, `${await readFile(file, 'utf8')}\n\n## Rounding\n\nTotals are rounded to the cent after tax.\n`);
 
@@ -128,7 +136,9 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
     expect(summary.chunks.added + summary.chunks.updated).toBeGreaterThanOrEqual(1);
     expect(embedder.texts.every((text) => text.startsWith('Tax rates'))).toBe(true);
     expect(embedder.texts.some((text) => text.includes('rounded to the cent'))).toBe(true);
-    expect(invalidated).toEqual(['doc:test/docs:billing/tax-rates']);
+    const remaining = await cachedAnswerKeys();
+    expect(remaining).toContain(untouched);
+    expect(remaining).not.toContain(edited);
   });
 
   it('when a run writes chunks, then the full-text index keeps no pending entries for searches to read', async () => {
@@ -144,8 +154,9 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
     expect(Number(await pendingPages())).toBe(0);
   });
 
-  it('when a file is deleted, then its chunks are gone', async () => {
+  it('when a file is deleted, then its chunks and the answers citing it are gone', async () => {
     await ingest();
+    const citing = await cacheAnswerCiting('settings/profile');
     await rm(path.join(folder, 'settings/profile.md'));
 
     const summary = await ingest();
@@ -153,7 +164,7 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
     expect(summary.documents.deleted).toBe(1);
     expect(summary.chunks.deleted).toBeGreaterThan(0);
     expect((await chunkRows()).some((row) => row.source_id === 'settings/profile')).toBe(false);
-    expect(invalidated).toContain('doc:test/docs:settings/profile');
+    expect(await cachedAnswerKeys()).not.toContain(citing);
   });
 
   it('when a file is renamed, then its chunks move without a single embedding call', async () => {
@@ -188,7 +199,7 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
       await expect(ingest()).rejects.toThrow(/injected failure/);
 
       expect((await chunkRows()).filter((row) => row.source_id === 'billing/tax-rates')).toEqual(before);
-      const hits = await services.retriever.search({ query: 'tax rates', k: 5, scope: { doctorId: null } });
+      const hits = await services.retriever.search({ question: await services.retriever.embed('tax rates'), k: 5, scope: { doctorId: null } });
       expect(hits.some((hit) => hit.sourceId === 'billing/tax-rates')).toBe(true);
     } finally {
       await services.db.pool.query('DROP TRIGGER IF EXISTS test_fail_insert ON llm_assistant.docs_chunks');
@@ -388,7 +399,7 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
 
       expect(summary.documents.added).toBe(5);
       expect(await hnswDefinition()).toBe(migrated);
-      const hits = await services.retriever.search({ query: 'invoice paid by bank transfer', k: 3, scope: { doctorId: null } });
+      const hits = await services.retriever.search({ question: await services.retriever.embed('invoice paid by bank transfer'), k: 3, scope: { doctorId: null } });
       expect(hits.some((hit) => hit.sourceId.startsWith('bulk/'))).toBe(true);
     });
 

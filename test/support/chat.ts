@@ -1,3 +1,4 @@
+import { AuditedRetriever } from '../../src/security/audited-retriever.js';
 import { createChatServices } from '../../src/chat/chat.services.js';
 import type { ChatAnswer } from '../../src/chat/chat.use-case.js';
 import type { Citation } from '../../src/chat/citations.js';
@@ -10,8 +11,10 @@ import { FakeRetriever } from './fake-retriever.js';
 /** Rewires chat over a FakeRetriever of the chat corpus (and optionally another chat model). */
 export function withFakeRetriever(retriever = new FakeRetriever(chatCorpus(), CHAT_MODULES), model?: ChatModel) {
   return async (services: Services): Promise<Services> => {
-    await services.chat.close();
-    const chat = await createChatServices({ ...services, retriever, ...(model ? { model } : {}) });
+    services.chat.close();
+    // Audited as the service's own retriever is (src/services.ts).
+    const audited = new AuditedRetriever(retriever, services.db.pool);
+    const chat = await createChatServices({ ...services, retriever: audited, ...(model ? { model } : {}) });
     return { ...services, chat };
   };
 }

@@ -1,6 +1,6 @@
-import { analyseWords } from '../../src/llm/embeddings/offline-embedder.js';
+import { analyseWords, embedQueryText } from '../../src/llm/embeddings/offline-embedder.js';
 import { countTokens } from '../../src/llm/tokens.js';
-import type { DetectedModule, Retriever, SearchHit, SearchRequest } from '../../src/retrieval/search.types.js';
+import type { DetectedModule, QuestionVector, Retriever, SearchHit, SearchRequest } from '../../src/retrieval/search.types.js';
 
 /** A chunk of the fake index: a search hit plus who may see it (records only). */
 export interface FakeChunk extends SearchHit {
@@ -51,10 +51,14 @@ export class FakeRetriever implements Retriever {
     private readonly modules: DetectedModule[] = [],
   ) {}
 
+  /** The hashing embedder's vector: the answer cache compares questions by it. */
+  embed(question: string): Promise<QuestionVector> {
+    return Promise.resolve({ text: question, embedding: embedQueryText(question) });
+  }
+
   search(request: SearchRequest): Promise<SearchHit[]> {
-    request.signal?.throwIfAborted();
     this.searches.push(request);
-    const wanted = new Set(analyseWords(request.query));
+    const wanted = new Set(analyseWords(request.question.text));
     const { filters } = request;
     const hits = this.chunks
       .filter((chunk) => chunk.sourceKind === 'doc' || (request.scope.doctorId !== null && chunk.allowedDoctorIds.includes(request.scope.doctorId)))
@@ -76,8 +80,8 @@ export class FakeRetriever implements Retriever {
     return Promise.resolve(hits);
   }
 
-  detectModules(question: string): Promise<DetectedModule[]> {
-    const words = new Set(analyseWords(question));
+  detectModules(question: QuestionVector): Promise<DetectedModule[]> {
+    const words = new Set(analyseWords(question.text));
     return Promise.resolve(this.modules.filter((module) => analyseWords(module.name.replace(/_/g, ' ')).some((word) => words.has(word))));
   }
 }

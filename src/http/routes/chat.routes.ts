@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { answerQuestion, type ChatDependencies, type ChatRequest } from '../../chat/chat.use-case.js';
 import { resolveDoctor } from '../doctor-context.js';
 import { buildProblem } from '../error-handler.js';
-import type { AuditedHit } from '../../security/audit.js';
-import type { RequestAudit } from '../audit-context.js';
+import { readerOf } from '../audit-context.js';
 import type { ApiRouter } from '../route.js';
 
 const ChatBodySchema = z
@@ -57,7 +56,7 @@ const SSE_HEADERS = {
 };
 
 /** POST /v1/chat: JSON, or server-sent events with `Accept: text/event-stream`. */
-export function registerChatRoutes(api: ApiRouter, deps: ChatDependencies, audit: RequestAudit): void {
+export function registerChatRoutes(api: ApiRouter, deps: ChatDependencies): void {
   api.add(
     {
       method: 'post',
@@ -77,15 +76,14 @@ export function registerChatRoutes(api: ApiRouter, deps: ChatDependencies, audit
     },
     async ({ body, req, res }) => {
       const { doctorId } = await resolveDoctor(req);
-      const request: ChatRequest = { doctorId, ...body };
+      const request: ChatRequest = { doctorId, readBy: readerOf(req, 'chat'), ...body };
       const signal = abortOnDisconnect(res);
-      const onRetrieved = (hits: AuditedHit[]) => audit(req, 'chat', hits);
       if (req.accepts(['application/json', 'text/event-stream']) === 'text/event-stream') {
-        await streamAnswer(deps, request, req, res, { signal, onRetrieved });
+        await streamAnswer(deps, request, req, res, signal);
         return;
       }
       try {
-        return { body: await answerQuestion(deps, request, { signal, onRetrieved }) };
+        return { body: await answerQuestion(deps, request, { signal }) };
       } catch (error) {
         if (signal.aborted) return logDisconnect(req);
         throw error;
@@ -103,7 +101,7 @@ async function streamAnswer(
   request: ChatRequest,
   req: Request,
   res: Response,
-  { signal, onRetrieved }: { signal: AbortSignal; onRetrieved: (hits: AuditedHit[]) => Promise<void> },
+  signal: AbortSignal,
 ): Promise<void> {
   const send = (event: 'token' | 'done' | 'error', data: unknown): void => {
     if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
@@ -112,7 +110,6 @@ async function streamAnswer(
   try {
     const { answer: _streamed, ...final } = await answerQuestion(deps, request, {
       signal,
-      onRetrieved,
       onToken: (text) => send('token', { text }),
     });
     send('done', final);

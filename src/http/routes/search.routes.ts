@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Retriever } from '../../retrieval/search.types.js';
 import { resolveOptionalDoctor } from '../doctor-context.js';
-import type { RequestAudit } from '../audit-context.js';
+import { readerOf } from '../audit-context.js';
 import type { ApiRouter } from '../route.js';
 
 const SearchBodySchema = z
@@ -50,7 +50,7 @@ const DoctorHeadersSchema = z.object({
   'x-doctor-id': z.uuid().optional().describe('The asking doctor; without it only documentation is searched.'),
 });
 
-export function registerSearchRoutes(api: ApiRouter, retriever: Retriever, audit: RequestAudit): void {
+export function registerSearchRoutes(api: ApiRouter, retriever: Retriever): void {
   api.add(
     {
       method: 'post',
@@ -65,12 +65,12 @@ export function registerSearchRoutes(api: ApiRouter, retriever: Retriever, audit
     async ({ body, req }) => {
       const doctor = await resolveOptionalDoctor(req);
       const hits = await retriever.search({
-        query: body.query,
+        question: await retriever.embed(body.query),
         k: body.k,
         scope: { doctorId: doctor?.doctorId ?? null },
         filters: body.filters,
+        readBy: readerOf(req, 'search'),
       });
-      await audit(req, 'search', hits);
       return {
         body: {
           results: hits.map((hit) => ({
@@ -103,6 +103,6 @@ export function registerSearchRoutes(api: ApiRouter, retriever: Retriever, audit
       body: DetectBodySchema,
       responses: { 200: { description: 'Modules, best first.', schema: DetectResponseSchema } },
     },
-    async ({ body }) => ({ body: { modules: await retriever.detectModules(body.question, { limit: body.limit }) } }),
+    async ({ body }) => ({ body: { modules: await retriever.detectModules(await retriever.embed(body.question), { limit: body.limit }) } }),
   );
 }
