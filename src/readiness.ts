@@ -21,7 +21,7 @@ const CHECK_TIMEOUT_MS = 2_000;
 
 /**
  * Readiness of this instance: not ready without the database or with a schema it does
- * not know; degraded (still serving, without cache) when Redis is down.
+ * not know; degraded (still serving, without Redis) when Redis is down.
  */
 export async function checkReadiness(db: Database, store: KeyValueStore, migrations: MigrationFile[]): Promise<ReadinessReport> {
   const [database, schema, redis] = await Promise.all([

@@ -33,7 +33,7 @@ export class RedisStore implements KeyValueStore {
     let reported = false;
     this.client.on('error', (error: Error) => {
       // Log the first failure of an outage, not every reconnect attempt.
-      if (!reported) logger.warn({ err: { message: error.message } }, 'redis unavailable; serving without cache');
+      if (!reported) logger.warn({ err: { message: error.message } }, 'redis unavailable; serving without shared rate limits and query vectors');
       reported = true;
     });
     this.client.on('ready', () => {

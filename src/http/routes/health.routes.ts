@@ -46,7 +46,7 @@ export function registerHealthRoutes(api: ApiRouter, readiness: () => Promise<Re
       tags: ['health'],
       access: 'public',
       responses: {
-        200: { description: 'Ready (or degraded: serving without cache).', schema: ReadinessSchema },
+        200: { description: 'Ready (or degraded: serving without Redis: rate limits per process, query vectors not shared).', schema: ReadinessSchema },
         503: { description: 'Not ready.', schema: ReadinessSchema },
       },
     },
