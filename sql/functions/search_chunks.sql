@@ -6,8 +6,10 @@
 -- from the vectors (vector_candidates.sql) and from BM25 over the words
 -- (lexical_candidates.sql), then here their fusion by weighted reciprocal rank (k = 60).
 -- Without query_text the search is by vector alone. Every row must clear min_similarity
--- (cosine); the default 0 keeps them all, and the service decides from the whole result
--- whether the evidence is strong enough to answer (src/retrieval/evidence.ts).
+-- (cosine); the default 0 keeps them all. Every row also carries `evidence`, the mean
+-- similarity of the 10 chunks nearest to the question: how close the visible corpus comes
+-- to it, from which the service decides whether there is enough to answer from
+-- (src/retrieval/evidence.ts). A mean of ten moves less with one chance match than the best one.
 -- The signature's return type changed with BM25: dropped and created again.
 DROP FUNCTION IF EXISTS llm_assistant.search_chunks(vector, integer, uuid, text, text[], text[], uuid, real, real, real, integer, integer, integer);
 CREATE FUNCTION llm_assistant.search_chunks(
@@ -42,6 +44,7 @@ RETURNS TABLE (
   token_count integer,
   metadata jsonb,
   patient_id uuid,
+  evidence real,
   similarity real,
   vector_rank integer,
   lexical_rank integer,
@@ -58,8 +61,8 @@ AS $fn$
            coalesce(vector_weight, 0) > 0 AS use_vector
   ),
   pool AS (
-    -- Vector alone has nothing to fuse, so it needs no more than match_count.
-    SELECT CASE WHEN s.use_lexical THEN greatest(coalesce(candidate_count, 50), match_count) ELSE match_count END AS size,
+    -- Vector alone has nothing to fuse, so it needs no more than match_count (and the 10 of `evidence`).
+    SELECT CASE WHEN s.use_lexical THEN greatest(coalesce(candidate_count, 50), match_count, 10) ELSE greatest(match_count, 10) END AS size,
            s.use_lexical, s.use_vector
     FROM settings s
   ),
@@ -86,9 +89,12 @@ AS $fn$
            coalesce(vector_weight / (60.0 + v.rank), 0) + coalesce(lexical_weight / (60.0 + l.rank), 0) AS score
     FROM vector_hits v
     FULL JOIN lexical_hits l ON l.id = v.id
+  ),
+  nearest AS (
+    SELECT avg(1 - v.distance)::real AS evidence FROM vector_hits v WHERE v.rank <= 10
   )
   SELECT c.id, c.source_kind, c.collection, c.source_id, c.source_uri, c.module, c.title, c.heading_path, c.url,
-         c.chunk_index, c.content, c.token_count, c.metadata, c.patient_id,
+         c.chunk_index, c.content, c.token_count, c.metadata, c.patient_id, n.evidence,
          -- Vector hits carry their distance: only lexical-only hits read their embedding again.
          (1 - coalesce(f.distance, c.embedding <=> query_embedding))::real AS similarity,
          f.vector_rank, f.lexical_rank, f.lexical_score, f.lexical_coverage, f.score::double precision,
@@ -96,6 +102,7 @@ AS $fn$
               WHEN f.vector_rank IS NOT NULL THEN 'vector'
               ELSE 'lexical' END AS match_reason
   FROM fused f
+  CROSS JOIN nearest n
   JOIN llm_assistant.docs_chunks c ON c.id = f.id
   WHERE (1 - coalesce(f.distance, c.embedding <=> query_embedding)) >= coalesce(min_similarity, 0)
   ORDER BY f.score DESC, similarity DESC, c.id

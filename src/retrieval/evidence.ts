@@ -1,28 +1,37 @@
 import type { SearchHit } from './search.types.js';
 
 /**
- * Whether a search found too little to answer from. The floor is the similarity that
- * unrelated questions reach in this corpus (see `backgroundFloor`): a larger or broader
- * corpus lends every question a closer "best match", so no fixed number fits all. A
- * patient's record found by its words is evidence whatever its similarity: a doctor
- * asking about their own patient names what the record holds.
+ * Whether a search found too little to answer from. `evidence` is how close the corpus
+ * comes to the question (search_chunks: the mean similarity of its 10 nearest chunks);
+ * the floor is what unrelated questions reach in this corpus (see `backgroundFloor`): a
+ * larger or broader corpus lends every question closer neighbours, so no fixed number
+ * fits all. A patient's record found by its words is evidence whatever its similarity:
+ * a doctor asking about their own patient names what the record holds.
  */
-export function isWeakEvidence(hits: readonly SearchHit[], minSimilarity: number): boolean {
+export function isWeakEvidence(hits: readonly SearchHit[], evidence: number | null, floor: number): boolean {
   if (hits.length === 0) return true;
   if (hits.some((hit) => hit.sourceKind === 'record' && hit.lexicalRank !== null)) return false;
-  return Math.max(...hits.map((hit) => hit.similarity)) < minSimilarity;
+  // No vector list (vector weight 0): nothing to judge by, the ranking stands.
+  return evidence !== null && evidence < floor;
 }
 
-/** The floor is this quantile of unrelated questions' best similarity: a quarter of them may clear it. */
-const BACKGROUND_QUANTILE = 0.75;
+/** How far above unrelated questions a real one must be, in median absolute deviations. */
+const BACKGROUND_MADS = 2;
 
 /**
- * The evidence floor of a corpus: the similarity that three quarters of unrelated
- * questions stay below, never under `atLeast` (the embedder's own floor).
+ * The evidence floor of a corpus: BACKGROUND_MADS median absolute deviations above the
+ * median evidence of unrelated questions (an outlier test that a few unrelated questions
+ * close to the corpus do not move), never under `atLeast` (the embedder's own floor).
  */
-export function backgroundFloor(backgroundSimilarities: readonly number[], atLeast: number): number {
-  if (backgroundSimilarities.length === 0) return atLeast;
-  const sorted = [...backgroundSimilarities].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.ceil(BACKGROUND_QUANTILE * sorted.length) - 1);
-  return Math.max(atLeast, sorted[index]!);
+export function backgroundFloor(backgroundEvidence: readonly number[], atLeast: number): number {
+  if (backgroundEvidence.length === 0) return atLeast;
+  const middle = median(backgroundEvidence);
+  const spread = median(backgroundEvidence.map((value) => Math.abs(value - middle)));
+  return Math.max(atLeast, middle + BACKGROUND_MADS * spread);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const half = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2;
 }

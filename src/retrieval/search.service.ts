@@ -9,8 +9,9 @@ import type { DetectedModule, QuestionVector, Retriever, SearchHit, SearchReques
 
 export interface SearchSettings {
   /**
-   * Similarity the best hit must reach for a search to count as evidence: the corpus's
-   * background floor, never below `minSimilarity`; or exactly `minSimilarity` when `fixed`.
+   * Similarity the question's nearest chunks must reach (their mean) for a search to count
+   * as evidence: the corpus's background floor, never below `minSimilarity`; or exactly
+   * `minSimilarity` when `fixed`.
    */
   evidence: { minSimilarity: number; fixed: boolean };
   vectorWeight: number;
@@ -41,17 +42,16 @@ const CORPUS_VERSION = preparedStatement(
 
 const SEARCH_CHUNKS = preparedStatement('search_chunks', `
   SELECT id, source_kind, collection, source_id, source_uri, module, title, heading_path, url, chunk_index, content,
-         token_count, patient_id, similarity, vector_rank, lexical_rank, lexical_score, lexical_coverage, score, match_reason
+         token_count, patient_id, evidence, similarity, vector_rank, lexical_rank, lexical_score, lexical_coverage, score, match_reason
   FROM llm_assistant.search_chunks(
     query_embedding => $1::vector, match_count => $2, doctor_id => $3::uuid, query_text => $4,
     filter_modules => $5, filter_source_kinds => $6, filter_patient_id => $7::uuid,
     vector_weight => $8, lexical_weight => $9, ef_search => $10)`);
 
-// The best similarity a question gets from documentation: what the background floor is measured with.
-const NEAREST_DOCUMENTATION = preparedStatement(
-  'nearest_documentation',
-  `SELECT (1 - distance)::real AS similarity
-   FROM llm_assistant.vector_candidates($1::vector, 1, NULL, NULL, NULL, NULL, $2, 1000)`,
+// How close the documentation comes to a question (vectors only): what the background floor is measured with.
+const DOCUMENTATION_EVIDENCE = preparedStatement(
+  'documentation_evidence',
+  `SELECT evidence FROM llm_assistant.search_chunks(query_embedding => $1::vector, match_count => 1, doctor_id => NULL, ef_search => $2)`,
 );
 
 const DETECT_MODULES = preparedStatement(
@@ -73,6 +73,7 @@ interface SearchRow {
   content: string;
   token_count: number;
   patient_id: string | null;
+  evidence: number | null;
   similarity: number;
   vector_rank: number | null;
   lexical_rank: number | null;
@@ -102,12 +103,13 @@ export class SearchService implements Retriever {
   }
 
   async search(request: SearchRequest): Promise<SearchHit[]> {
-    const [hits, floor] = await Promise.all([this.rank(request), this.evidenceFloor()]);
-    return isWeakEvidence(hits, floor) ? [] : hits;
+    const [rows, floor] = await Promise.all([this.rank(request), this.evidenceFloor()]);
+    const hits = rows.map(toHit);
+    return isWeakEvidence(hits, rows[0]?.evidence ?? null, floor) ? [] : hits;
   }
 
   /** The fused ranking, before the evidence floor. */
-  private async rank(request: SearchRequest): Promise<SearchHit[]> {
+  private async rank(request: SearchRequest): Promise<SearchRow[]> {
     const started = performance.now();
     const { rows } = await this.pool.query<SearchRow>(SEARCH_CHUNKS([
       encodeVector(request.question.embedding),
@@ -122,12 +124,12 @@ export class SearchService implements Retriever {
       this.settings.efSearch,
     ]));
     this.metrics?.retrievalDuration.observe((performance.now() - started) / 1000);
-    return rows.map(toHit);
+    return rows;
   }
 
   /**
-   * The similarity unrelated questions reach in the documentation as indexed now,
-   * measured once per version of the corpus (a few dozen vector searches).
+   * How close the documentation as indexed now comes to unrelated questions, measured
+   * once per version of the corpus (a few dozen vector searches).
    */
   private async evidenceFloor(): Promise<number> {
     const { minSimilarity, fixed } = this.settings.evidence;
@@ -145,15 +147,15 @@ export class SearchService implements Retriever {
   }
 
   private async measureBackground(): Promise<number> {
-    const similarities: number[] = [];
+    const evidence: number[] = [];
     for (const question of BACKGROUND_QUESTIONS) {
       const embedding = await this.embedder.embedQuery(question);
-      const { rows } = await this.pool.query<{ similarity: number }>(
-        NEAREST_DOCUMENTATION([encodeVector(embedding), this.settings.efSearch]),
+      const { rows } = await this.pool.query<{ evidence: number | null }>(
+        DOCUMENTATION_EVIDENCE([encodeVector(embedding), this.settings.efSearch]),
       );
-      if (rows[0]) similarities.push(rows[0].similarity);
+      if (rows[0]?.evidence != null) evidence.push(rows[0].evidence);
     }
-    return backgroundFloor(similarities, this.settings.evidence.minSimilarity);
+    return backgroundFloor(evidence, this.settings.evidence.minSimilarity);
   }
 
   async detectModules(question: QuestionVector, options: { limit?: number } = {}): Promise<DetectedModule[]> {
