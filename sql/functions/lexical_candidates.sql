@@ -25,17 +25,34 @@ STABLE
 -- What a call returns, about: planned as 1,000 rows, the fusion's lookup hashed the whole table.
 ROWS 50
 AS $fn$
-  WITH query_terms AS (
-    SELECT DISTINCT lexeme AS term
-    FROM unnest(tsvector_to_array(to_tsvector('english', query_text))) AS lexeme
-  ),
   -- Records are searched only for a doctor, documentation only when no filter excludes it.
-  searched_kinds AS (
+  WITH searched_kinds AS (
     SELECT k.source_kind, k.chunk_count, k.total_length::double precision / greatest(k.chunk_count, 1) AS average_length
     FROM llm_assistant.lexical_corpus k
     WHERE (filter_source_kinds IS NULL OR k.source_kind = ANY (filter_source_kinds))
       AND (k.source_kind = 'record' OR filter_patient_id IS NULL)
       AND (k.source_kind = 'doc' OR lexical_candidates.doctor_id IS NOT NULL)
+  ),
+  -- A question word the searched chunks lack, of six letters or more, is read as the word
+  -- one edit away that most chunks hold, if there is one ("excema" -> "eczema"). Shorter
+  -- words have too many neighbours that are other words.
+  query_terms AS (
+    SELECT DISTINCT coalesce(correction.term, q.lexeme) AS term
+    FROM unnest(tsvector_to_array(to_tsvector('english', query_text))) AS q(lexeme)
+    LEFT JOIN LATERAL (
+      SELECT t.term
+      FROM llm_assistant.lexical_terms t
+      WHERE length(q.lexeme) >= 6 AND q.lexeme ~ '^[a-z]+$'
+        AND NOT EXISTS (
+          SELECT 1 FROM llm_assistant.lexical_terms known
+          WHERE known.source_kind IN (SELECT source_kind FROM searched_kinds) AND known.term = q.lexeme
+        )
+        AND t.source_kind IN (SELECT source_kind FROM searched_kinds)
+        -- An array, not IN: the few hundred variants are probed through the primary key.
+        AND t.term = ANY (ARRAY(SELECT llm_assistant.spelling_variants(q.lexeme)))
+      ORDER BY t.chunk_count DESC, t.term
+      LIMIT 1
+    ) correction ON true
   ),
   term_weights AS (
     SELECT q.term, k.source_kind, k.average_length,
