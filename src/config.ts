@@ -61,8 +61,8 @@ const EnvSchema = z.object({
   CHUNK_MAX_TOKENS: int(64, 8191).default(512).describe('Hard ceiling of a chunk, heading path included.'),
 
   SEARCH_MIN_SIMILARITY: num(-1, 1).optional().describe('Mean similarity the question\'s 10 nearest chunks must reach for it to be answered. Default: measured on the indexed corpus (what unrelated questions reach), never below the embedder\'s floor.'),
-  SEARCH_VECTOR_WEIGHT: num(0, 10).optional().describe('Weight of the vector ranking in reciprocal rank fusion (default: 0.5 with an offline embedder, 1 with OpenAI).'),
-  SEARCH_LEXICAL_WEIGHT: num(0, 10).default(1).describe('Weight of the full-text ranking in reciprocal rank fusion.'),
+  SEARCH_VECTOR_WEIGHT: num(0, 10).optional().describe('Weight of the vector scores in the fusion (default: 0.4 with an offline embedder, 1 with OpenAI).'),
+  SEARCH_LEXICAL_WEIGHT: num(0, 10).default(1).describe('Weight of the BM25 scores in the fusion.'),
   SEARCH_EF_SEARCH: int(10, 1000).default(100).describe('hnsw.ef_search set per query.'),
   MODULE_MATCH_THRESHOLD: num(-1, 1).optional().describe('Similarity a module summary needs to be detected (default: calibrated per embedder).'),
 

@@ -4,7 +4,11 @@
 --
 -- Three parts, each a function of its own: visibility (chunk_visible.sql), candidates
 -- from the vectors (vector_candidates.sql) and from BM25 over the words
--- (lexical_candidates.sql), then here their fusion by weighted reciprocal rank (k = 60).
+-- (lexical_candidates.sql), then here their fusion: a weighted sum of each list's scores
+-- scaled to [0, 1] over its candidates (min-max; a chunk missing from a list scores 0
+-- there). Unlike reciprocal rank fusion, it keeps how far ahead a candidate is: a BM25
+-- hit far above the rest is not outvoted by chunks both lists rank middling
+-- (docs/retrieval-research.md has the comparison).
 -- Without query_text the search is by vector alone. Every row must clear min_similarity
 -- (cosine); the default 0 keeps them all. Every row also carries `evidence`, the mean
 -- similarity of the 10 chunks nearest to the question: how close the visible corpus comes
@@ -79,6 +83,15 @@ AS $fn$
          llm_assistant.lexical_candidates(query_text, CASE WHEN p.use_lexical THEN p.size ELSE 0 END,
                                           search_chunks.doctor_id, filter_modules, filter_source_kinds, filter_patient_id) l
   ),
+  -- Each list's scores scaled to [0, 1] over its candidates (a lone candidate scores 1).
+  vector_scaled AS (
+    SELECT v.*, coalesce((max(v.distance) OVER () - v.distance) / nullif(max(v.distance) OVER () - min(v.distance) OVER (), 0), 1) AS scaled
+    FROM vector_hits v
+  ),
+  lexical_scaled AS (
+    SELECT l.*, coalesce((l.score - min(l.score) OVER ()) / nullif(max(l.score) OVER () - min(l.score) OVER (), 0), 1) AS scaled
+    FROM lexical_hits l
+  ),
   fused AS (
     SELECT coalesce(v.id, l.id) AS id,
            v.distance,
@@ -86,9 +99,9 @@ AS $fn$
            l.rank AS lexical_rank,
            l.score AS lexical_score,
            l.coverage AS lexical_coverage,
-           coalesce(vector_weight / (60.0 + v.rank), 0) + coalesce(lexical_weight / (60.0 + l.rank), 0) AS score
-    FROM vector_hits v
-    FULL JOIN lexical_hits l ON l.id = v.id
+           coalesce(vector_weight * v.scaled, 0) + coalesce(lexical_weight * l.scaled, 0) AS score
+    FROM vector_scaled v
+    FULL JOIN lexical_scaled l ON l.id = v.id
   ),
   nearest AS (
     SELECT avg(1 - v.distance)::real AS evidence FROM vector_hits v WHERE v.rank <= 10

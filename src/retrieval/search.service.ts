@@ -25,12 +25,12 @@ export interface SearchSettings {
  * Per embedder: lower bounds of the evidence floor, which itself comes from the corpus;
  * module thresholds (calibrated on the example documentation and the off-topic
  * development questions); and the vector list's
- * weight in the fusion, half of BM25's for the offline embedders, whose vectors trail it
+ * weight in the fusion, 0.4 of BM25's for the offline embedders, whose vectors trail it
  * on consumer questions (docs/retrieval-research.md).
  */
 export const DEFAULT_FLOORS = {
-  hashing: { minSimilarity: 0.15, moduleThreshold: 0.13, vectorWeight: 0.5 },
-  'sentence-encoder': { minSimilarity: 0.15, moduleThreshold: 0.3, vectorWeight: 0.5 },
+  hashing: { minSimilarity: 0.15, moduleThreshold: 0.13, vectorWeight: 0.4 },
+  'sentence-encoder': { minSimilarity: 0.15, moduleThreshold: 0.3, vectorWeight: 0.4 },
   openai: { minSimilarity: 0.25, moduleThreshold: 0.25, vectorWeight: 1 },
 } as const;
 

@@ -58,7 +58,7 @@ export interface SearchHit {
   lexicalScore: number | null;
   /** Share of the question's term weight (by IDF) the chunk holds, when it was a lexical candidate. */
   lexicalCoverage: number | null;
-  /** Fused score (reciprocal rank fusion); higher is better. */
+  /** Fused score: the weighted sum of the BM25 and cosine scores, each scaled to [0, 1] over its candidates; higher is better. */
   score: number;
   matchReason: MatchReason;
 }
