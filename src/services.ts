@@ -14,9 +14,11 @@ import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { CachedQueryEmbedder } from './retrieval/query-embedding-cache.js';
 import { DEFAULT_FLOORS, SearchService } from './retrieval/search.service.js';
-import type { Retriever } from './retrieval/search.types.js';
+import type { Retriever, SearchExplainer } from './retrieval/search.types.js';
 import { checkReadiness, type ReadinessReport } from './readiness.js';
+import { consoleSessionAuth } from './http/admin-console/console-session.js';
 import { createAccessGuard } from './security/access-guard.js';
+import { AdminSessions } from './security/admin-sessions.js';
 import { ApiClientsRepository } from './security/api-clients.repository.js';
 import { ApiClientsService } from './security/api-clients.service.js';
 import { createDoctorIdentifier } from './security/doctor-identity.js';
@@ -35,9 +37,12 @@ export interface Services {
   migrations: MigrationFile[];
   embedder: Embedder;
   retriever: Retriever;
+  /** The same search, explained (the admin console's search debug). */
+  searchExplainer: SearchExplainer;
   ingest: IngestService;
   guard: AccessGuard;
   apiClients: ApiClientsService;
+  adminSessions: AdminSessions;
   /** Chat, conversation memory and the answer cache. */
   chat: ChatServices;
   readiness(): Promise<ReadinessReport>;
@@ -103,10 +108,12 @@ export async function createServices(config: Config, logger: Logger, options: Se
       config.ingest.allowedRoots,
     );
     const apiClients = new ApiClientsService(new ApiClientsRepository(db.pool));
+    const adminSessions = new AdminSessions({ store, clients: apiClients, ttlSeconds: config.auth.adminSessionSeconds });
     const guard = createAccessGuard({
       clients: apiClients,
       identifyDoctor: createDoctorIdentifier(config.auth),
       rateLimits: createRateLimits(config.rateLimit, store),
+      consoleSession: consoleSessionAuth(adminSessions),
     });
 
     return {
@@ -118,9 +125,11 @@ export async function createServices(config: Config, logger: Logger, options: Se
       migrations,
       embedder,
       retriever,
+      searchExplainer: retriever,
       ingest,
       guard,
       apiClients,
+      adminSessions,
       chat,
       readiness: () => checkReadiness(db, store, migrations),
       async close() {

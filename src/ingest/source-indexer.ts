@@ -51,6 +51,10 @@ export interface IndexProgress {
   documentsProcessed: number;
   chunksWritten: number;
   embeddingCalls: number;
+  /** Document changes so far; deletions are counted when the run finishes. */
+  documents: ChangeCounts;
+  /** Files skipped so far; the summary names them with their reasons. */
+  skipped: number;
 }
 
 export interface IndexerDependencies {
@@ -107,7 +111,7 @@ export class SourceIndexer {
   private pendingChunks = 0;
   private readonly changedKeys: string[] = [];
   private readonly summary: IndexSummary;
-  private readonly progress: IndexProgress = { documentsProcessed: 0, chunksWritten: 0, embeddingCalls: 0 };
+  private readonly progress = { documentsProcessed: 0, chunksWritten: 0, embeddingCalls: 0 };
   /** Decided at the first write: null = batch by batch. */
   private bulk: BulkLoad | null | undefined;
 
@@ -352,6 +356,6 @@ export class SourceIndexer {
   }
 
   private reportProgress(): void {
-    this.options.onProgress?.({ ...this.progress });
+    this.options.onProgress?.({ ...this.progress, documents: { ...this.summary.documents }, skipped: this.summary.skipped.length });
   }
 }

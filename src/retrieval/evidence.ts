@@ -8,9 +8,29 @@ import type { SearchHit } from './search.types.js';
  * asking about their own patient names what the record holds.
  */
 export function isWeakEvidence(hits: readonly SearchHit[], minSimilarity: number): boolean {
-  if (hits.length === 0) return true;
-  if (hits.some((hit) => hit.sourceKind === 'record' && hit.lexicalRank !== null)) return false;
-  return Math.max(...hits.map((hit) => hit.similarity)) < minSimilarity;
+  return judgeEvidence(hits, minSimilarity).weak;
+}
+
+/** Why a search counts as evidence or not (see isWeakEvidence). */
+export type EvidenceReason = 'no_hits' | 'record_found_by_words' | 'below_floor' | 'at_or_above_floor';
+
+export interface EvidenceVerdict {
+  weak: boolean;
+  reason: EvidenceReason;
+  /** The best hit's similarity; null without hits. */
+  bestSimilarity: number | null;
+}
+
+/** isWeakEvidence with its reason, for whoever must explain a refusal. */
+export function judgeEvidence(hits: readonly SearchHit[], minSimilarity: number): EvidenceVerdict {
+  if (hits.length === 0) return { weak: true, reason: 'no_hits', bestSimilarity: null };
+  const bestSimilarity = Math.max(...hits.map((hit) => hit.similarity));
+  if (hits.some((hit) => hit.sourceKind === 'record' && hit.lexicalRank !== null)) {
+    return { weak: false, reason: 'record_found_by_words', bestSimilarity };
+  }
+  return bestSimilarity < minSimilarity
+    ? { weak: true, reason: 'below_floor', bestSimilarity }
+    : { weak: false, reason: 'at_or_above_floor', bestSimilarity };
 }
 
 /** The floor is this quantile of unrelated questions' best similarity: a quarter of them may clear it. */

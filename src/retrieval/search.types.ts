@@ -1,4 +1,5 @@
 import type { SourceKind } from '../ingest/types.js';
+import type { EvidenceVerdict } from './evidence.js';
 
 /**
  * Who is asking, as far as data access goes. Documentation is visible to everyone; a
@@ -65,4 +66,20 @@ export interface DetectedModule {
 export interface Retriever {
   search(request: SearchRequest): Promise<SearchHit[]>;
   detectModules(question: string, options?: { limit?: number; signal?: AbortSignal }): Promise<DetectedModule[]>;
+}
+
+/** A search as it was decided: the fused ranking before the evidence floor, the floor and the verdict. */
+export interface SearchExplanation {
+  hits: SearchHit[];
+  evidence: EvidenceVerdict & {
+    /** The similarity the best hit had to reach. */
+    floor: number;
+    /** `configured` (SEARCH_MIN_SIMILARITY) or `corpus` (measured on the indexed documentation). */
+    floorSource: 'configured' | 'corpus';
+  };
+}
+
+/** Explains a search for debugging (the admin console); never used to answer. */
+export interface SearchExplainer {
+  explain(request: SearchRequest): Promise<SearchExplanation>;
 }
