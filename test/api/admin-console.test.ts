@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,14 +11,18 @@ import { databaseBackends } from '../support/services.js';
 
 const QUESTION = 'How do I reschedule an appointment to another day?';
 
+let consoleDir: string;
+beforeAll(async () => {
+  consoleDir = await mkdtemp(path.join(tmpdir(), 'admin-console-api-'));
+  await buildAdminConsole(consoleDir);
+});
+afterAll(() => rm(consoleDir, { recursive: true, force: true }));
+
 describe.each(databaseBackends())('admin console API on %s', (backend) => {
   let app: TestApp;
-  let consoleDir: string;
   let patientDoctor: string;
 
   beforeAll(async () => {
-    consoleDir = await mkdtemp(path.join(tmpdir(), 'admin-console-api-'));
-    await buildAdminConsole(consoleDir);
     app = await startTestApp(backend, { ADMIN_CONSOLE_DIR: consoleDir, INGEST_ALLOWED_ROOTS: 'examples' });
     // One module of the example docs, and one patient: enough to rank, answer and count.
     await app.services.ingest.reindex({ path: 'examples/docs/appointments', collection: 'examples/appointments', module: 'appointments' }, 'test');
@@ -26,10 +30,7 @@ describe.each(databaseBackends())('admin console API on %s', (backend) => {
     await app.services.ingest.pushRecords([patient!]);
     patientDoctor = patient!.doctorIds[0]!;
   });
-  afterAll(async () => {
-    await app.close();
-    await rm(consoleDir, { recursive: true, force: true });
-  });
+  afterAll(() => app.close());
 
   /** A signed-in console: its cookie and CSRF token, as the browser would hold them. */
   async function signIn(apiKey = app.apiKey) {
@@ -278,11 +279,16 @@ describe.each(databaseBackends())('admin console API on %s', (backend) => {
   });
 
   it('when the console is not built, then its pages answer 503 console_not_built, and the API still works', async () => {
-    await rm(path.join(consoleDir, 'index.html'));
-    const { cookie } = await signIn();
-    const response = await call('/admin', { cookie });
-    expect(response.status).toBe(503);
-    expect(await readJson(response)).toMatchObject({ code: 'console_not_built' });
-    expect((await call('/v1/admin/index', { cookie })).status).toBe(200);
+    const page = path.join(consoleDir, 'index.html');
+    await rename(page, `${page}.aside`);
+    try {
+      const { cookie } = await signIn();
+      const response = await call('/admin', { cookie });
+      expect(response.status).toBe(503);
+      expect(await readJson(response)).toMatchObject({ code: 'console_not_built' });
+      expect((await call('/v1/admin/index', { cookie })).status).toBe(200);
+    } finally {
+      await rename(`${page}.aside`, page);
+    }
   });
 });

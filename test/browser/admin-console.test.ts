@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatePatients } from '../../src/ingest/records/synthetic-records.js';
 import { buildAdminConsole } from '../../scripts/build-admin-console.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { parseSse } from '../support/chat.js';
@@ -167,9 +168,24 @@ describe.skipIf(!available)('admin console in headless Chromium', () => {
     expect(await page.locator('article.chunk').first().innerText()).toMatch(/tokens/);
     await shoot('documents');
 
+    // A doctor's search that reads a patient's record: the entry the audit page must show.
+    const [patient] = [...generatePatients({ patients: 1, doctors: 1, seed: 5 })];
+    await app.services.ingest.pushRecords([patient!]);
+    const doctor = patient!.doctorIds[0]!;
+    const search = await fetch(`${app.baseUrl}/v1/search`, {
+      method: 'POST',
+      headers: { ...app.authHeaders(doctor), 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `${patient!.patient.firstName} ${patient!.patient.lastName} allergies` }),
+    });
+    expect(search.status).toBe(200);
     await nav('Audit trail');
-    await page.getByRole('button', { name: 'Filter' }).waitFor();
-    await expect.poll(() => page.locator('table caption').innerText()).toMatch(/entries/);
+    await page.getByLabel('Doctor id').fill(doctor);
+    await page.getByLabel('App').fill('test-all-scopes');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.locator('table caption').innerText()).toBe('1 entry');
+    const entry = await page.locator('table tbody tr').first().innerText();
+    expect(entry).toContain('search');
+    expect(entry).toContain(patient!.patient.id);
     await shoot('audit');
 
     await nav('Metrics');

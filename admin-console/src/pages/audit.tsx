@@ -63,7 +63,7 @@ export function AuditPage() {
         <>
           <table>
             <caption aria-live="polite">
-              {loading ? 'Loading…' : `${data.entries.length} entries${query.cursor ? ' (older page)' : ''}`}
+              {loading ? 'Loading…' : `${data.entries.length} ${data.entries.length === 1 ? 'entry' : 'entries'}${query.cursor ? ' (older page)' : ''}`}
             </caption>
             <thead>
               <tr>
