@@ -57,9 +57,11 @@ describe.skipIf(!available)('admin console in headless Chromium', () => {
     if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, `admin-${name}.png`), fullPage: true });
   };
   const nav = (name: string) => page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name, exact: true }).click();
+  // By keyboard: the key field has the focus, Enter submits.
   const signIn = async (key: string) => {
-    await page.getByLabel('Admin API key').fill(key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Admin API key').waitFor();
+    await page.keyboard.type(key);
+    await page.keyboard.press('Enter');
   };
 
   it('when a page is opened without a session, then it redirects to sign-in; a key without the admin scope is refused there', async () => {

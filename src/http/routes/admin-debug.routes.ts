@@ -171,7 +171,11 @@ export function registerAdminDebugRoutes(api: ApiRouter, deps: DebugRouteDeps): 
       access: 'admin',
       body: ConsoleChatBodySchema,
       responses: {
-        200: { description: 'The answer as server-sent events; `done` carries this object (without `answer`).', schema: ConsoleChatResponseSchema, contentType: 'text/event-stream' },
+        200: {
+          description: 'The answer as server-sent events; `done` carries this object (without `answer`).',
+          schema: ConsoleChatResponseSchema,
+          contentType: 'text/event-stream',
+        },
         404: { description: "The conversation does not exist or is not this client's." },
       },
     },
