@@ -48,7 +48,8 @@ export function assertSameOrigin(req: Request): void {
   } catch {
     // "null" (a sandboxed frame, a file) or garbage: not this origin.
   }
-  if (host !== req.headers.host) throw new ForbiddenError('Cross-origin console requests are refused.', { code: 'cross_origin' });
+  // req.host: the Host header, or X-Forwarded-Host from a trusted (loopback) proxy.
+  if (host !== req.host) throw new ForbiddenError('Cross-origin console requests are refused.', { code: 'cross_origin' });
 }
 
 /** HttpOnly and SameSite=Strict: page scripts cannot read it and other sites cannot send it. */
