@@ -7,6 +7,8 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY admin-console ./admin-console
+COPY scripts/build-admin-console.ts ./scripts/
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime

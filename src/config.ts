@@ -87,6 +87,8 @@ const EnvSchema = z.object({
   AUTH_JWKS_URL: url(['http:', 'https:']).optional().describe('JWKS endpoint for signed doctor tokens.'),
   AUTH_JWT_ISSUER: z.string().optional().describe('Expected `iss` of doctor tokens.'),
   AUTH_JWT_AUDIENCE: z.string().optional().describe('Expected `aud` of doctor tokens.'),
+  ADMIN_CONSOLE_DIR: z.string().min(1).default('./dist/admin-console').describe('The built admin console served at /admin (`npm run build` writes it; npm start builds it first).'),
+  ADMIN_SESSION_MINUTES: int(1, 24 * 60).default(30).describe('Lifetime of an admin console session (the cookie an admin API key is exchanged for at sign-in).'),
   DEV_API_KEY_FILE: z.string().default('./.data/dev-api-key').describe('Embedded mode: where the development API key created at first start is kept.'),
 
   RATE_LIMIT_CLIENT_PER_MINUTE: int(1, 1_000_000).default(600).describe('Requests per minute per API client.'),
@@ -125,6 +127,7 @@ export interface Config {
     moduleMatchThreshold: number | undefined;
   };
   examples: { dir: string; indexOnStart: boolean };
+  adminConsole: { dir: string };
   ingest: { allowedRoots: string[]; jobStaleSeconds: number };
   cache: { ttlSeconds: number; semanticMinSimilarity: number };
   memory: { retentionDays: number; windowTokens: number };
@@ -135,6 +138,7 @@ export interface Config {
     issuer: string | undefined;
     audience: string | undefined;
     devApiKeyFile: string;
+    adminSessionSeconds: number;
   };
   rateLimit: { clientPerMinute: number; doctorPerMinute: number };
 }
@@ -220,6 +224,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       moduleMatchThreshold: env.MODULE_MATCH_THRESHOLD,
     },
     examples: { dir: env.EXAMPLE_CORPUS_DIR, indexOnStart: env.INDEX_EXAMPLES_ON_START ?? !databaseUrl },
+    adminConsole: { dir: env.ADMIN_CONSOLE_DIR },
     ingest: { allowedRoots: env.INGEST_ALLOWED_ROOTS, jobStaleSeconds: env.INGEST_JOB_STALE_SECONDS },
     cache: { ttlSeconds: env.CACHE_TTL_SECONDS, semanticMinSimilarity: env.SEMANTIC_CACHE_MIN_SIMILARITY },
     memory: { retentionDays: env.MEMORY_RETENTION_DAYS, windowTokens: env.MEMORY_WINDOW_TOKENS },
@@ -230,6 +235,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       issuer: env.AUTH_JWT_ISSUER,
       audience: env.AUTH_JWT_AUDIENCE,
       devApiKeyFile: env.DEV_API_KEY_FILE,
+      adminSessionSeconds: env.ADMIN_SESSION_MINUTES * 60,
     },
     rateLimit: { clientPerMinute: env.RATE_LIMIT_CLIENT_PER_MINUTE, doctorPerMinute: env.RATE_LIMIT_DOCTOR_PER_MINUTE },
   };

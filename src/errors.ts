@@ -50,9 +50,14 @@ export class UnauthenticatedError extends AppError {
   }
 }
 
+/** Authenticated but not allowed; `code` tells why (a missing scope, a console call without its CSRF token). */
 export class ForbiddenError extends AppError {
   readonly status = 403;
-  readonly code = 'forbidden';
+  readonly code: string;
+  constructor(message: string, options: AppErrorOptions & { code?: string } = {}) {
+    super(message, options);
+    this.code = options.code ?? 'forbidden';
+  }
 }
 
 /** Also used for resources that exist but belong to someone else: no existence leak. */

@@ -6,6 +6,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export class Metrics {
   readonly registry = new Registry();
+  /** When counting began (ms since the epoch): what every counter's total is since. */
+  readonly startedAt = Date.now();
   readonly httpRequests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests by route, method and status.',
@@ -41,6 +43,12 @@ export class Metrics {
     name: 'retrieval_duration_seconds',
     help: 'Latency of search_chunks calls (query embedding excluded).',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly searchRefusals = new Counter({
+    name: 'search_refusals_total',
+    help: 'Searches that found too little to answer from (the chat then refuses), by reason (no_hits, below_floor).',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
   readonly jobProgress = new Gauge({

@@ -13,9 +13,11 @@ import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { CachedQueryEmbedder } from './retrieval/query-embedding-cache.js';
 import { DEFAULT_FLOORS, SearchService } from './retrieval/search.service.js';
-import type { Retriever } from './retrieval/search.types.js';
+import type { Retriever, SearchExplainer } from './retrieval/search.types.js';
 import { checkReadiness, type ReadinessReport } from './readiness.js';
+import { consoleSessionAuth } from './http/admin-console/console-session.js';
 import { createAccessGuard, type AccessGuard } from './security/access-guard.js';
+import { AdminSessions } from './security/admin-sessions.js';
 import { AuditedRetriever } from './security/audited-retriever.js';
 import { ApiClientsRepository } from './security/api-clients.repository.js';
 import { ApiClientsService } from './security/api-clients.service.js';
@@ -36,9 +38,12 @@ export interface Services {
   embedder: Embedder;
   /** Search and module detection; record chunks are audited before they come back. */
   retriever: Retriever;
+  /** The same search, explained (the admin console's search debug). */
+  searchExplainer: SearchExplainer;
   ingest: IngestService;
   guard: AccessGuard;
   apiClients: ApiClientsService;
+  adminSessions: AdminSessions;
   /** Chat, conversation memory and the answer cache. */
   chat: ChatServices;
   readiness(): Promise<ReadinessReport>;
@@ -104,10 +109,12 @@ export async function createServices(config: Config, logger: Logger, options: Se
       config.ingest.allowedRoots,
     );
     const apiClients = new ApiClientsService(new ApiClientsRepository(db.pool));
+    const adminSessions = new AdminSessions({ store, clients: apiClients, ttlSeconds: config.auth.adminSessionSeconds });
     const guard = createAccessGuard({
       clients: apiClients,
       identifyDoctor: createDoctorIdentifier(config.auth),
       rateLimits: createRateLimits(config.rateLimit, store),
+      consoleSession: consoleSessionAuth(adminSessions),
     });
 
     return {
@@ -119,9 +126,11 @@ export async function createServices(config: Config, logger: Logger, options: Se
       migrations,
       embedder,
       retriever,
+      searchExplainer: search,
       ingest,
       guard,
       apiClients,
+      adminSessions,
       chat,
       readiness: () => checkReadiness(db, store, migrations),
       async close() {

@@ -22,6 +22,11 @@ export class MemoryStore implements KeyValueStore {
     return Promise.resolve();
   }
 
+  delete(keys: string[]): Promise<void> {
+    for (const key of keys) this.entries.delete(key);
+    return Promise.resolve();
+  }
+
   increment(key: string, ttlSeconds: number, amount = 1): Promise<number> {
     const existing = this.entries.get(key);
     if (existing && typeof existing === 'object' && 'count' in existing) {

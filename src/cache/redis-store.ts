@@ -50,6 +50,10 @@ export class RedisStore implements KeyValueStore {
     await this.run('set', () => this.client.set(key, value, 'EX', ttlSeconds));
   }
 
+  async delete(keys: string[]): Promise<void> {
+    if (keys.length > 0) await this.run('del', () => this.client.del(...keys));
+  }
+
   async increment(key: string, ttlSeconds: number, amount = 1): Promise<number> {
     const result = await this.run('incrby', () =>
       this.client.multi().incrby(key, amount).expire(key, ttlSeconds, 'NX').exec(),

@@ -1,9 +1,16 @@
 import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { IndexCatalog } from '../ingest/index-catalog.repository.js';
 import type { Services } from '../services.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { installRequestLogging, routePattern } from './request-logging.js';
 import { ApiRouter } from './route.js';
+import { mountAdminConsole } from './admin-console/console-pages.js';
 import { registerAdminRoutes } from './routes/admin.routes.js';
+import { registerAdminDebugRoutes } from './routes/admin-debug.routes.js';
+import { registerAdminIndexRoutes } from './routes/admin-index.routes.js';
+import { registerAdminJobRoutes } from './routes/admin-jobs.routes.js';
+import { registerAdminSessionRoutes } from './routes/admin-session.routes.js';
 import { registerAuditRoutes } from './routes/audit.routes.js';
 import { registerChatRoutes } from './routes/chat.routes.js';
 import { registerConversationRoutes } from './routes/conversations.routes.js';
@@ -22,6 +29,7 @@ export function createApp(services: Services): Express {
   app.set('trust proxy', 'loopback');
 
   installRequestLogging(app, services.logger);
+  app.use(securityHeaders());
   app.use(recordMetrics(services));
   app.use(express.json({ limit: services.config.http.bodyLimitBytes, strict: true }));
 
@@ -32,7 +40,17 @@ export function createApp(services: Services): Express {
   registerAuditRoutes(api, services.db.pool);
   registerChatRoutes(api, services.chat.chat);
   registerConversationRoutes(api, services.chat.conversations);
+  registerAdminSessionRoutes(api, services.adminSessions);
+  registerAdminIndexRoutes(api, {
+    db: services.db.pool,
+    catalog: new IndexCatalog(services.db.pool),
+    ingest: services.ingest,
+    readiness: () => services.readiness(),
+  });
+  registerAdminJobRoutes(api, services.ingest);
+  registerAdminDebugRoutes(api, { explainer: services.searchExplainer, chat: services.chat.chat, metrics: services.metrics });
   app.use(api.router);
+  mountAdminConsole(app, services.adminSessions, services.config.adminConsole.dir);
 
   const openApi = api.openApiDocument({
     title: 'LLM assistant API',
@@ -49,6 +67,30 @@ export function createApp(services: Services): Express {
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
+}
+
+/**
+ * Headers of every response, the admin console's pages included: scripts, styles and
+ * connections from this origin only (no inline script), never framed, no MIME sniffing.
+ */
+function securityHeaders(): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    xFrameOptions: { action: 'deny' },
+  });
 }
 
 function recordMetrics(services: Services): RequestHandler {

@@ -40,8 +40,12 @@ const FINISH = `
   UPDATE llm_assistant.ingest_jobs SET state = $2, summary = $3, error = $4, progress = $5, finished_at = now(), heartbeat_at = now()
   WHERE id = $1`;
 const SELECT_JOB = `SELECT ${JOB_COLUMNS} FROM llm_assistant.ingest_jobs WHERE id = $1`;
+const SELECT_RECENT = `SELECT ${JOB_COLUMNS} FROM llm_assistant.ingest_jobs ORDER BY created_at DESC, id LIMIT $1`;
 
 const UNIQUE_VIOLATION = '23505';
+
+/** What a watcher of a job running in this process hears: its progress as reported, then its end. */
+export type JobEvent = { type: 'progress'; progress: Record<string, unknown> } | { type: 'finished' };
 
 export interface IngestJobsOptions {
   heartbeatMs?: number;
@@ -56,7 +60,8 @@ export interface IngestJobsOptions {
 export class IngestJobs {
   private readonly heartbeatMs: number;
   private readonly staleAfterSeconds: number;
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void>; progress: () => Record<string, unknown> }>();
+  private readonly watchers = new Map<string, Set<(event: JobEvent) => void>>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -111,6 +116,7 @@ export class IngestJobs {
             progress = { ...next };
             const processed = progress.documentsProcessed;
             if (typeof processed === 'number') this.metrics?.jobProgress.set({ kind: job.kind }, processed);
+            this.notify(job.id, { type: 'progress', progress });
           },
         });
       } catch (error) {
@@ -124,8 +130,13 @@ export class IngestJobs {
       this.logger.info({ jobId: job.id, kind: job.kind, state }, 'ingest job finished');
       return this.get(job.id);
     };
-    const done = execute().finally(() => this.running.delete(job.id));
-    this.running.set(job.id, { controller, done: done.then(() => undefined, () => undefined) });
+    const done = execute().finally(() => {
+      this.running.delete(job.id);
+      // After the outcome is stored, so that a watcher reading the job finds it finished.
+      this.notify(job.id, { type: 'finished' });
+      this.watchers.delete(job.id);
+    });
+    this.running.set(job.id, { controller, done: done.then(() => undefined, () => undefined), progress: () => progress });
     return done;
   }
 
@@ -134,6 +145,34 @@ export class IngestJobs {
     const { rows } = await this.pool.query<JobRow>(SELECT_JOB, [id]);
     if (!rows[0]) throw new NotFoundError(`No job ${id}.`);
     return toRecord(rows[0]);
+  }
+
+  /** The most recent jobs, newest first. */
+  async recent(limit: number): Promise<JobRecord[]> {
+    await this.pool.query(MARK_STALE, [this.staleAfterSeconds]);
+    const { rows } = await this.pool.query<JobRow>(SELECT_RECENT, [limit]);
+    return rows.map(toRecord);
+  }
+
+  /**
+   * Follows a job that runs in this process, as it reports, without reading the database:
+   * the listener hears the progress reported so far at once, then each report. Returns the
+   * function that stops watching, or null when the job does not run here (it is finished,
+   * or another instance runs it: its row is then the only source).
+   */
+  watch(id: string, listener: (event: JobEvent) => void): (() => void) | null {
+    const running = this.running.get(id);
+    if (!running) return null;
+    const progress = running.progress();
+    if (Object.keys(progress).length > 0) listener({ type: 'progress', progress });
+    const listeners = this.watchers.get(id) ?? new Set();
+    listeners.add(listener);
+    this.watchers.set(id, listeners);
+    return () => listeners.delete(listener);
+  }
+
+  private notify(id: string, event: JobEvent): void {
+    for (const listener of this.watchers.get(id) ?? []) listener(event);
   }
 
   /** Shutdown: interrupts running jobs (recorded as failed, re-runnable) and waits for them. */

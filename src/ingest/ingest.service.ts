@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ValidationError } from '../errors.js';
 import { isWithin, realPathOrNull } from '../lib/paths.js';
 import { defaultCollectionName, ingestDocsFolder, type DocsIngestRequest, type DocsIngestSummary } from './docs-ingest.js';
-import type { IngestJobs, JobRecord } from './ingest-jobs.js';
+import type { IngestJobs, JobEvent, JobRecord } from './ingest-jobs.js';
 import { ingestPatientRecords } from './records-ingest.js';
 import type { PatientRecord } from './records/record.schemas.js';
 import type { IndexerDependencies, IndexSummary } from './source-indexer.js';
@@ -68,6 +68,20 @@ export class IngestService {
 
   getJob(id: string): Promise<JobRecord> {
     return this.jobs.get(id);
+  }
+
+  recentJobs(limit: number): Promise<JobRecord[]> {
+    return this.jobs.recent(limit);
+  }
+
+  /** Live progress of a job running in this process (see IngestJobs.watch). */
+  watchJob(id: string, listener: (event: JobEvent) => void): (() => void) | null {
+    return this.jobs.watch(id, listener);
+  }
+
+  /** The folders a re-index may read, as configured. */
+  get roots(): readonly string[] {
+    return this.allowedRoots;
   }
 
   /** Writes a validated batch of patients now; each patient's parts replace their previous version. */

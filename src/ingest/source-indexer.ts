@@ -51,6 +51,10 @@ export interface IndexProgress {
   documentsProcessed: number;
   chunksWritten: number;
   embeddingCalls: number;
+  /** Document changes so far; deletions are counted when the run finishes. */
+  documents: ChangeCounts;
+  /** Files skipped so far; the summary names them with their reasons. */
+  skipped: number;
 }
 
 export interface IndexerDependencies {
@@ -100,7 +104,7 @@ export class SourceIndexer {
   /** Whether any source was written or deleted (then the lexical index's pending entries are merged). */
   private changed = false;
   private readonly summary: IndexSummary;
-  private readonly progress: IndexProgress = { documentsProcessed: 0, chunksWritten: 0, embeddingCalls: 0 };
+  private readonly progress = { documentsProcessed: 0, chunksWritten: 0, embeddingCalls: 0 };
   /** Decided at the first write: null = batch by batch. */
   private bulk: BulkLoad | null | undefined;
 
@@ -342,6 +346,6 @@ export class SourceIndexer {
   }
 
   private reportProgress(): void {
-    this.options.onProgress?.({ ...this.progress });
+    this.options.onProgress?.({ ...this.progress, documents: { ...this.summary.documents }, skipped: this.summary.skipped.length });
   }
 }

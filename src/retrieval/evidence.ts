@@ -9,10 +9,28 @@ import type { SearchHit } from './search.types.js';
  * a doctor asking about their own patient names what the record holds.
  */
 export function isWeakEvidence(hits: readonly SearchHit[], evidence: number | null, floor: number): boolean {
-  if (hits.length === 0) return true;
-  if (hits.some((hit) => hit.sourceKind === 'record' && hit.lexicalRank !== null)) return false;
+  return judgeEvidence(hits, evidence, floor).weak;
+}
+
+/** Why a search counts as evidence or not (see isWeakEvidence). */
+export type EvidenceReason = 'no_hits' | 'record_found_by_words' | 'below_floor' | 'at_or_above_floor' | 'not_measured';
+
+export interface EvidenceVerdict {
+  weak: boolean;
+  reason: EvidenceReason;
+  /** The mean similarity of the question's nearest chunks; null without a vector list. */
+  evidence: number | null;
+}
+
+/** isWeakEvidence with its reason, for whoever must explain a refusal. */
+export function judgeEvidence(hits: readonly SearchHit[], evidence: number | null, floor: number): EvidenceVerdict {
+  if (hits.length === 0) return { weak: true, reason: 'no_hits', evidence };
+  if (hits.some((hit) => hit.sourceKind === 'record' && hit.lexicalRank !== null)) {
+    return { weak: false, reason: 'record_found_by_words', evidence };
+  }
   // No vector list (vector weight 0): nothing to judge by, the ranking stands.
-  return evidence !== null && evidence < floor;
+  if (evidence === null) return { weak: false, reason: 'not_measured', evidence };
+  return evidence < floor ? { weak: true, reason: 'below_floor', evidence } : { weak: false, reason: 'at_or_above_floor', evidence };
 }
 
 /** How far above unrelated questions a real one must be, in median absolute deviations. */

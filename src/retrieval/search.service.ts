@@ -4,8 +4,8 @@ import { encodeVector } from '../db/vector-binary.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Metrics } from '../metrics.js';
 import { BACKGROUND_QUESTIONS } from './background-questions.js';
-import { backgroundFloor, isWeakEvidence } from './evidence.js';
-import type { DetectedModule, QuestionVector, Retriever, SearchHit, SearchRequest } from './search.types.js';
+import { backgroundFloor, judgeEvidence } from './evidence.js';
+import type { DetectedModule, QuestionVector, Retriever, SearchExplainer, SearchExplanation, SearchHit, SearchRequest } from './search.types.js';
 
 export interface SearchSettings {
   /**
@@ -88,7 +88,7 @@ interface SearchRow {
  * inside `search_chunks`, so no code path can read a record chunk without a doctor scope.
  * A result too weak to answer from is no result: the caller says "nothing found".
  */
-export class SearchService implements Retriever {
+export class SearchService implements Retriever, SearchExplainer {
   private floor: { version: string; value: Promise<number> } | null = null;
 
   constructor(
@@ -103,9 +103,24 @@ export class SearchService implements Retriever {
   }
 
   async search(request: SearchRequest): Promise<SearchHit[]> {
+    const { hits, evidence } = await this.explain(request);
+    if (!evidence.weak) return hits;
+    this.metrics?.searchRefusals.inc({ reason: evidence.reason });
+    return [];
+  }
+
+  /** The ranking and the evidence verdict that `search` acts on. */
+  async explain(request: SearchRequest): Promise<SearchExplanation> {
     const [rows, floor] = await Promise.all([this.rank(request), this.evidenceFloor()]);
     const hits = rows.map(toHit);
-    return isWeakEvidence(hits, rows[0]?.evidence ?? null, floor) ? [] : hits;
+    return {
+      hits,
+      evidence: {
+        ...judgeEvidence(hits, rows[0]?.evidence ?? null, floor),
+        floor,
+        floorSource: this.settings.evidence.fixed ? 'configured' : 'corpus',
+      },
+    };
   }
 
   /** The fused ranking, before the evidence floor. */

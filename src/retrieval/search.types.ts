@@ -1,5 +1,6 @@
 import type { SourceKind } from '../ingest/types.js';
 import type { RecordReader } from '../security/audit.js';
+import type { EvidenceVerdict } from './evidence.js';
 
 /**
  * Who is asking, as far as data access goes. Documentation is visible to everyone; a
@@ -75,4 +76,20 @@ export interface Retriever {
   embed(question: string, signal?: AbortSignal): Promise<QuestionVector>;
   search(request: SearchRequest): Promise<SearchHit[]>;
   detectModules(question: QuestionVector, options?: { limit?: number }): Promise<DetectedModule[]>;
+}
+
+/** A search as it was decided: the fused ranking before the evidence floor, the floor and the verdict. */
+export interface SearchExplanation {
+  hits: SearchHit[];
+  evidence: EvidenceVerdict & {
+    /** What `evidence` had to reach. */
+    floor: number;
+    /** `configured` (SEARCH_MIN_SIMILARITY) or `corpus` (measured on the indexed documentation). */
+    floorSource: 'configured' | 'corpus';
+  };
+}
+
+/** Explains a search for debugging (the admin console); never used to answer. */
+export interface SearchExplainer extends Pick<Retriever, 'embed'> {
+  explain(request: SearchRequest): Promise<SearchExplanation>;
 }

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
-import type { ApiClientsService } from './api-clients.service.js';
+import type { ApiClientsService, AuthContext } from './api-clients.service.js';
 import type { DoctorIdentifier } from './doctor-identity.js';
 import type { RateLimits } from './rate-limits.js';
 
@@ -14,6 +14,8 @@ export interface AccessGuardDeps {
   clients: Pick<ApiClientsService, 'verify'>;
   identifyDoctor: DoctorIdentifier;
   rateLimits: RateLimits;
+  /** For admin routes called without an API key: the admin console's session, or null without one. */
+  consoleSession?: (req: Request) => Promise<AuthContext | null>;
 }
 
 // Routes that read data on a doctor's behalf, and so also spend the doctor's budget.
@@ -29,8 +31,8 @@ export function createAccessGuard(deps: AccessGuardDeps): AccessGuard {
   return async (req, access) => {
     if (access === 'public') return;
     const key = bearerToken(req);
-    if (!key) throw new UnauthenticatedError('An API key is required: send `Authorization: Bearer <key>`.');
-    const auth = await deps.clients.verify(key);
+    const auth = key ? await deps.clients.verify(key) : access === 'admin' ? await deps.consoleSession?.(req) : null;
+    if (!key && !auth) throw new UnauthenticatedError('An API key is required: send `Authorization: Bearer <key>`.');
     if (!auth) throw new UnauthenticatedError('The API key is invalid or revoked.');
     if (!auth.scopes.includes(access)) throw new ForbiddenError(`This API key lacks the "${access}" scope.`);
     req.auth = auth;

@@ -29,6 +29,7 @@ const INSERT_CLIENT = `
 const SELECT_ACTIVE_BY_PREFIX = `
   SELECT ${COLUMNS}, key_hash FROM llm_assistant.api_clients
   WHERE key_prefix = $1 AND revoked_at IS NULL`;
+const SELECT_ACTIVE_BY_ID = `SELECT ${COLUMNS} FROM llm_assistant.api_clients WHERE id = $1 AND revoked_at IS NULL`;
 const SELECT_ALL = `SELECT ${COLUMNS} FROM llm_assistant.api_clients ORDER BY name, created_at`;
 const REVOKE_BY_NAME = `
   UPDATE llm_assistant.api_clients SET revoked_at = now()
@@ -48,6 +49,11 @@ export class ApiClientsRepository {
   async findActiveByPrefix(prefix: string): Promise<(ApiClient & { keyHash: string }) | null> {
     const { rows } = await this.db.query<ApiClientRow & { key_hash: string }>(SELECT_ACTIVE_BY_PREFIX, [prefix]);
     return rows[0] ? { ...toClient(rows[0]), keyHash: rows[0].key_hash } : null;
+  }
+
+  async findActiveById(id: string): Promise<ApiClient | null> {
+    const { rows } = await this.db.query<ApiClientRow>(SELECT_ACTIVE_BY_ID, [id]);
+    return rows[0] ? toClient(rows[0]) : null;
   }
 
   async list(): Promise<ApiClient[]> {

@@ -30,6 +30,7 @@ export const VERIFIED_KEY_TTL_MS = 1_000;
  */
 export class ApiClientsService {
   private readonly verified = new LRUCache<string, AuthContext>({ max: 1_000, ttl: VERIFIED_KEY_TTL_MS });
+  private readonly active = new LRUCache<string, AuthContext>({ max: 1_000, ttl: VERIFIED_KEY_TTL_MS });
 
   constructor(private readonly repository: ApiClientsRepository) {}
 
@@ -57,6 +58,7 @@ export class ApiClientsService {
   async revoke(name: string): Promise<ApiClient | null> {
     const revoked = await this.repository.revoke(name);
     this.verified.clear();
+    this.active.clear();
     return revoked;
   }
 
@@ -76,6 +78,21 @@ export class ApiClientsService {
     if (!client || !apiKeyMatches(key, client.keyHash)) return null;
     const auth: AuthContext = { clientId: client.id, clientName: client.name, scopes: client.scopes };
     this.verified.set(hash, auth);
+    return auth;
+  }
+
+  /**
+   * The client with this id while it is active, or null once revoked: what a console
+   * session, which outlives the request its key came with, is checked against. Remembered
+   * as long as a verified key, so a revocation ends the sessions within the same second.
+   */
+  async activeClient(clientId: string): Promise<AuthContext | null> {
+    const known = this.active.get(clientId);
+    if (known) return known;
+    const client = await this.repository.findActiveById(clientId);
+    if (!client) return null;
+    const auth: AuthContext = { clientId: client.id, clientName: client.name, scopes: client.scopes };
+    this.active.set(clientId, auth);
     return auth;
   }
 }

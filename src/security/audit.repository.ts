@@ -26,14 +26,25 @@ export interface AuditRecord extends AuditEntry, AuditClient {
 export interface AuditFilter {
   patientId?: string;
   doctorId?: string;
+  /** The calling app, by its client name. */
+  clientName?: string;
   from?: Date;
   to?: Date;
+  /** Only entries after this one in the listing's order (older): the next page. */
+  after?: AuditCursor;
   limit: number;
+}
+
+/** Where a page of the trail ended: the last entry's time (microseconds since the epoch, exact) and id. */
+export interface AuditCursor {
+  atMicros: string;
+  id: string;
 }
 
 interface AuditRow {
   id: string;
   at: Date;
+  at_micros: string;
   request_id: string;
   client_id: string;
   client_name: string;
@@ -48,14 +59,20 @@ interface AuditRow {
 const INSERT_ENTRY = preparedStatement('audit_insert_entry', `
   INSERT INTO llm_assistant.audit_log (request_id, client_id, client_name, doctor_id, purpose, action, patient_ids, chunk_ids)
   VALUES ($1, $2, $3, $4, $5, $6, $7::uuid[], $8::text[])`);
+// The cursor's time is whole microseconds (what timestamptz holds): a JavaScript Date keeps
+// milliseconds only, and would skip the entries of the same millisecond.
 const SELECT_ENTRIES = `
-  SELECT id::text AS id, at, request_id, client_id, client_name, doctor_id, purpose, action, patient_ids, chunk_ids
+  SELECT id::text AS id, at, (extract(epoch FROM at) * 1000000)::bigint::text AS at_micros,
+         request_id, client_id, client_name, doctor_id, purpose, action, patient_ids, chunk_ids
   FROM llm_assistant.audit_log
   WHERE ($1::uuid IS NULL OR patient_ids @> ARRAY[$1::uuid])
     AND ($2::uuid IS NULL OR doctor_id = $2::uuid)
     AND ($3::timestamptz IS NULL OR at >= $3::timestamptz)
     AND ($4::timestamptz IS NULL OR at < $4::timestamptz)
-  ORDER BY at DESC, id DESC
+    AND ($6::text IS NULL OR client_name = $6)
+    AND ($7::bigint IS NULL OR (at, id) < (timestamptz 'epoch' + $7::bigint * interval '1 microsecond', $8::bigint))
+  -- Qualified: a bare \`id\` here would be the text output column, which sorts 10 before 9.
+  ORDER BY at DESC, audit_log.id DESC
   LIMIT $5`;
 
 /**
@@ -82,16 +99,29 @@ export async function recordAccess(db: Queryable, client: AuditClient, entry: Au
   }
 }
 
-/** Audit entries matching the filter, newest first. */
-export async function listAccess(db: Queryable, filter: AuditFilter): Promise<AuditRecord[]> {
+/** Audit entries matching the filter, newest first, and the cursor of the next page (null on the last). */
+export async function listAccess(db: Queryable, filter: AuditFilter): Promise<{ entries: AuditRecord[]; next: AuditCursor | null }> {
+  // One row more than asked says whether another page follows.
   const { rows } = await db.query<AuditRow>(SELECT_ENTRIES, [
     filter.patientId ?? null,
     filter.doctorId ?? null,
     filter.from ?? null,
     filter.to ?? null,
-    filter.limit,
+    filter.limit + 1,
+    filter.clientName ?? null,
+    filter.after?.atMicros ?? null,
+    filter.after?.id ?? null,
   ]);
-  return rows.map((row) => ({
+  const page = rows.slice(0, filter.limit);
+  const last = page.at(-1);
+  return {
+    entries: page.map(toRecord),
+    next: rows.length > filter.limit && last ? { atMicros: last.at_micros, id: last.id } : null,
+  };
+}
+
+function toRecord(row: AuditRow): AuditRecord {
+  return {
     id: row.id,
     at: row.at,
     requestId: row.request_id,
@@ -102,5 +132,5 @@ export async function listAccess(db: Queryable, filter: AuditFilter): Promise<Au
     action: row.action,
     patientIds: row.patient_ids,
     chunkIds: row.chunk_ids,
-  }));
+  };
 }

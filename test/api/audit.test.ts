@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Queryable } from '../../src/db/database.js';
+import { withTransaction, type Queryable } from '../../src/db/database.js';
 import type { AuthContext } from '../../src/security/api-clients.service.js';
 import { auditRecordAccess } from '../../src/security/audit.js';
 import { recordAccess } from '../../src/security/audit.repository.js';
@@ -9,6 +9,7 @@ import { databaseBackends } from '../support/services.js';
 
 interface AuditListBody {
   entries: { id: string; at: string; requestId: string; clientName: string; doctorId: string | null; purpose: string | null; action: string; patientIds: string[]; chunkIds: string[] }[];
+  nextCursor: string | null;
 }
 
 const recordHit = (patientId: string, chunkId = `chunk-${randomUUID()}`) => ({ chunkId, sourceKind: 'record' as const, patientId });
@@ -93,8 +94,34 @@ describe.each(databaseBackends())('audit trail on %s', (backend) => {
     expect((await list(`?patientId=${randomUUID()}`)).body.entries).toEqual([]);
   });
 
+  it('when entries are paged by cursor and filtered by app, then the pages follow one another without a gap or a repeat', async () => {
+    const doctorId = randomUUID();
+    const { client: other } = await app.services.apiClients.create('other-app', ['chat']);
+    const otherAuth = { clientId: other.id, clientName: other.name, scopes: other.scopes };
+    // In one transaction: every entry gets the same `at`, so only the id tells them apart.
+    await withTransaction(app.services.db.pool, async (client) => {
+      for (const [index, caller] of [auth, otherAuth, auth, auth, otherAuth, auth].entries()) {
+        await recordAccess(client, caller, {
+          requestId: `page-${index}`, action: 'search', doctorId, purpose: null, patientIds: [randomUUID()], chunkIds: ['c'],
+        });
+      }
+    });
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: AuditListBody } = await list(`?doctorId=${doctorId}&app=doctor-app&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      seen.push(...page.body.entries.map((entry) => entry.requestId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['page-5', 'page-3', 'page-2', 'page-0']);
+    expect((await list(`?doctorId=${doctorId}&app=other-app`)).body).toMatchObject({ nextCursor: null, entries: [{ requestId: 'page-4' }, { requestId: 'page-1' }] });
+  });
+
   it.each([
     ['a patientId that is not a uuid', '?patientId=John%20Smith'],
+    ['a cursor that no page gave', '?cursor=yesterday'],
     ['an unknown parameter', '?patient=x'],
     ['a limit too high', '?limit=100000'],
     ['from after to', `?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z`],

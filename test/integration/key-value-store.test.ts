@@ -17,10 +17,11 @@ describe.each(stores)('%s store', (_name, create) => {
   const store = create();
   afterAll(() => store.close());
 
-  it('when a value is set, then it is read back', async () => {
+  it('when a value is set, then it is read back until deleted', async () => {
     await store.set('a', 'one', 60);
     expect(await store.get('a')).toBe('one');
-    expect(await store.get('b')).toBeNull();
+    await store.delete(['a']);
+    expect(await store.get('a')).toBeNull();
   });
 
   it('when a value expires, then it is gone', async () => {

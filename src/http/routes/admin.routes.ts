@@ -13,7 +13,7 @@ const ReindexBodySchema = z
   })
   .meta({ id: 'ReindexRequest' });
 
-const JobSchema = z
+export const JobSchema = z
   .object({
     id: z.uuid(),
     kind: z.enum(['docs', 'records']),

@@ -1,9 +1,10 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { answerQuestion, type ChatDependencies, type ChatRequest } from '../../chat/chat.use-case.js';
+import { answerQuestion, type ChatAnswer, type ChatDependencies, type ChatRequest } from '../../chat/chat.use-case.js';
 import { resolveDoctor } from '../doctor-context.js';
 import { buildProblem } from '../error-handler.js';
 import { readerOf } from '../audit-context.js';
+import { writeEvent } from '../sse.js';
 import type { ApiRouter } from '../route.js';
 
 const ChatBodySchema = z
@@ -47,14 +48,6 @@ const ChatResponseSchema = z
 
 const DoctorHeadersSchema = z.object({ 'x-doctor-id': z.uuid().describe('The asking doctor.') });
 
-const SSE_HEADERS = {
-  'Content-Type': 'text/event-stream; charset=utf-8',
-  'Cache-Control': 'no-cache, no-transform',
-  Connection: 'keep-alive',
-  // Proxies (nginx) must pass tokens on as they come.
-  'X-Accel-Buffering': 'no',
-};
-
 /** POST /v1/chat: JSON, or server-sent events with `Accept: text/event-stream`. */
 export function registerChatRoutes(api: ApiRouter, deps: ChatDependencies): void {
   api.add(
@@ -79,7 +72,7 @@ export function registerChatRoutes(api: ApiRouter, deps: ChatDependencies): void
       const request: ChatRequest = { doctorId, readBy: readerOf(req, 'chat'), ...body };
       const signal = abortOnDisconnect(res);
       if (req.accepts(['application/json', 'text/event-stream']) === 'text/event-stream') {
-        await streamAnswer(deps, request, req, res, signal);
+        await streamAnswer((onToken) => answerQuestion(deps, request, { signal, onToken }), req, res, signal);
         return;
       }
       try {
@@ -93,25 +86,18 @@ export function registerChatRoutes(api: ApiRouter, deps: ChatDependencies): void
 }
 
 /**
- * Streams the answer. Until the first event is written, a failure is an ordinary
+ * Streams the answer `answer` produces, token by token. Until the first event is written, a failure is an ordinary
  * problem+json response with its status; after that, an `error` event ends the stream.
  */
-async function streamAnswer(
-  deps: ChatDependencies,
-  request: ChatRequest,
+export async function streamAnswer(
+  answer: (onToken: (text: string) => void) => Promise<ChatAnswer>,
   req: Request,
   res: Response,
   signal: AbortSignal,
 ): Promise<void> {
-  const send = (event: 'token' | 'done' | 'error', data: unknown): void => {
-    if (!res.headersSent) res.writeHead(200, SSE_HEADERS);
-    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  };
+  const send = (event: 'token' | 'done' | 'error', data: unknown): void => writeEvent(res, event, data);
   try {
-    const { answer: _streamed, ...final } = await answerQuestion(deps, request, {
-      signal,
-      onToken: (text) => send('token', { text }),
-    });
+    const { answer: _streamed, ...final } = await answer((text) => send('token', { text }));
     send('done', final);
   } catch (error) {
     if (signal.aborted) return logDisconnect(req);
@@ -124,7 +110,7 @@ async function streamAnswer(
 }
 
 /** A signal that aborts when the client goes away before the response is complete. */
-function abortOnDisconnect(res: Response): AbortSignal {
+export function abortOnDisconnect(res: Response): AbortSignal {
   const controller = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) controller.abort(new Error('client disconnected'));
@@ -132,6 +118,6 @@ function abortOnDisconnect(res: Response): AbortSignal {
   return controller.signal;
 }
 
-function logDisconnect(req: Request): void {
+export function logDisconnect(req: Request): void {
   req.log.info('client disconnected; generation stopped and nothing stored');
 }
