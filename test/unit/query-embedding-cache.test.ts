@@ -49,21 +49,6 @@ async function embedOnce(embedder: CachedQueryEmbedder, api: SlowEmbedder, text:
 }
 
 describe('CachedQueryEmbedder', () => {
-  it('when one question is embedded by several callers at once, then the embedding API is asked once', async () => {
-    const inner = new SlowEmbedder();
-    const embedder = new CachedQueryEmbedder(inner, new MemoryStore());
-
-    const both = Promise.all([embedder.embedQuery('What is a stroke?'), embedder.embedQuery('What is a stroke?')]);
-    await settle();
-    inner.answerAll();
-
-    expect(await both).toEqual([
-      [17, 0.5, 0.25],
-      [17, 0.5, 0.25],
-    ]);
-    expect(inner.asked).toEqual(['What is a stroke?']);
-  });
-
   it('when a question was embedded before, then neither the API nor the store is asked again', async () => {
     const inner = new SlowEmbedder();
     const store = new MemoryStore();
@@ -89,21 +74,6 @@ describe('CachedQueryEmbedder', () => {
     const replicaB = new CachedQueryEmbedder(reader, store);
     expect(await replicaB.embedQuery('What is a stroke?')).toEqual([17, 0.5, 0.25]);
     expect(reader.asked).toEqual([]);
-  });
-
-  it('when one caller gives up, then it gets its abort and another caller of the same question still gets the vector', async () => {
-    const inner = new SlowEmbedder();
-    const embedder = new CachedQueryEmbedder(inner, new MemoryStore());
-    const controller = new AbortController();
-
-    const leaving = embedder.embedQuery('What is a stroke?', { signal: controller.signal });
-    const staying = embedder.embedQuery('What is a stroke?');
-    await settle();
-    controller.abort(new Error('client disconnected'));
-    inner.answerAll();
-
-    await expect(leaving).rejects.toThrow('client disconnected');
-    expect(await staying).toEqual([17, 0.5, 0.25]);
   });
 
   it('when the store is down, then questions are still embedded', async () => {
