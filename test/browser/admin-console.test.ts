@@ -120,7 +120,7 @@ describe.skipIf(!available)('admin console in headless Chromium', () => {
     const first = await rows.first().innerText();
     expect(first).toContain('Reschedule an appointment');
     expect(first).toMatch(/vectors and words|words only|vectors only/);
-    expect(await page.locator('section.decision').innerText()).toMatch(/answered[\s\S]*best similarity [\d.]+, floor [\d.]+/);
+    expect(await page.locator('section.decision').innerText()).toMatch(/answered[\s\S]*10 nearest chunks\) [\d.]+, floor [\d.]+/);
     await shoot('search');
 
     await page.getByLabel('Query').fill('zebra quantum saxophone');
