@@ -36,20 +36,23 @@ AS $fn$
   -- A question word the searched chunks lack, of six letters or more, is read as the word
   -- one edit away that most chunks hold, if there is one ("excema" -> "eczema"). Shorter
   -- words have too many neighbours that are other words.
+  query_words AS (
+    SELECT q.lexeme,
+           EXISTS (SELECT 1 FROM llm_assistant.lexical_terms known
+                   WHERE known.source_kind IN (SELECT source_kind FROM searched_kinds) AND known.term = q.lexeme) AS known
+    FROM (SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('english', query_text))) AS lexeme) q
+  ),
   query_terms AS (
-    SELECT DISTINCT coalesce(correction.term, q.lexeme) AS term
-    FROM unnest(tsvector_to_array(to_tsvector('english', query_text))) AS q(lexeme)
+    SELECT DISTINCT coalesce(correction.term, w.lexeme) AS term
+    FROM query_words w
     LEFT JOIN LATERAL (
       SELECT t.term
       FROM llm_assistant.lexical_terms t
-      WHERE length(q.lexeme) >= 6 AND q.lexeme ~ '^[a-z]+$'
-        AND NOT EXISTS (
-          SELECT 1 FROM llm_assistant.lexical_terms known
-          WHERE known.source_kind IN (SELECT source_kind FROM searched_kinds) AND known.term = q.lexeme
-        )
+      -- Conditions on the word alone: checked once, before any variant is made.
+      WHERE NOT w.known AND length(w.lexeme) >= 6 AND w.lexeme ~ '^[a-z]+$'
         AND t.source_kind IN (SELECT source_kind FROM searched_kinds)
         -- An array, not IN: the few hundred variants are probed through the primary key.
-        AND t.term = ANY (ARRAY(SELECT llm_assistant.spelling_variants(q.lexeme)))
+        AND t.term = ANY (ARRAY(SELECT llm_assistant.spelling_variants(w.lexeme)))
       ORDER BY t.chunk_count DESC, t.term
       LIMIT 1
     ) correction ON true
