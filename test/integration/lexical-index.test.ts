@@ -89,6 +89,12 @@ describe.each(databaseBackends())('lexical index and BM25 on %s', (backend) => {
     expect(rows[0]!.coverage).toBeGreaterThan(0.9);
   });
 
+  it('when a long question word is misspelled by one letter, then it is read as the corpus word; a short unknown word is not', async () => {
+    // "shingels" -> "shingel", one deletion from the corpus's "shingl" (shingles); "rasch" is too short to correct.
+    expect((await rank('shingels'))[0]?.id).toBe('shingles');
+    expect(await rank('shingelz rasch')).toEqual([]);
+  });
+
   it('when the question names only words the corpus lacks, then nothing matches, and coverage tells a partial match', async () => {
     expect(await rank('lead singer of the band Queen')).toEqual([]);
     const partial = await rank('who sang about chest pain on stage');
