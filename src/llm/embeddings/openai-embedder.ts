@@ -188,10 +188,7 @@ export class OpenAIEmbedder implements Embedder {
         });
       }
       let text = raw;
-      // Tokens never outnumber UTF-8 bytes, so a lone text that fits by its bytes (a question)
-      // is not tokenized; its count, only a fallback for a reply without usage, is that bound.
-      const bytes = texts.length === 1 ? Buffer.byteLength(raw) : Number.POSITIVE_INFINITY;
-      let tokens = bytes <= inputLimit ? bytes : countTokens(raw);
+      let tokens = countTokens(raw);
       if (tokens > inputLimit) {
         const original = tokens;
         // Decoding a cut token list can end in a partial character that re-encodes longer; cut again until it fits.
