@@ -14,102 +14,67 @@ export interface AppErrorOptions {
   details?: ErrorDetail[];
   /** Seconds after which a retry may succeed (429, 503). */
   retryAfterSeconds?: number;
+  /** A more precise code than the class's own (`invalid_doctor_token` for a 401). */
+  code?: string;
 }
 
 export abstract class AppError extends Error {
   abstract readonly status: number;
-  abstract readonly code: string;
+  readonly code: string;
   readonly details: ErrorDetail[] | undefined;
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(message: string, options: AppErrorOptions = {}) {
+  constructor(message: string, defaultCode: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.code = options.code ?? defaultCode;
     this.details = options.details;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
-/** Input that does not match the route's schema (body, query, params, headers). */
-export class ValidationError extends AppError {
-  readonly status = 400;
-  readonly code: string;
-  constructor(message: string, options: AppErrorOptions & { code?: string } = {}) {
-    super(message, options);
-    this.code = options.code ?? 'validation_failed';
-  }
+/** An AppError class: its HTTP status, and the code of its errors unless one names another. */
+function appErrorClass(status: number, defaultCode: string) {
+  return class extends AppError {
+    readonly status = status;
+    constructor(message: string, options: AppErrorOptions = {}) {
+      super(message, defaultCode, options);
+    }
+  };
 }
+
+/** Input that does not match the route's schema (body, query, params, headers). */
+export class ValidationError extends appErrorClass(400, 'validation_failed') {}
 
 /** No, a bad or a revoked credential; `code` tells which kind (API key, doctor token). */
-export class UnauthenticatedError extends AppError {
-  readonly status = 401;
-  readonly code: string;
-  constructor(message: string, options: AppErrorOptions & { code?: string } = {}) {
-    super(message, options);
-    this.code = options.code ?? 'unauthenticated';
-  }
-}
+export class UnauthenticatedError extends appErrorClass(401, 'unauthenticated') {}
 
 /** Authenticated but not allowed; `code` tells why (a missing scope, a console call without its CSRF token). */
-export class ForbiddenError extends AppError {
-  readonly status = 403;
-  readonly code: string;
-  constructor(message: string, options: AppErrorOptions & { code?: string } = {}) {
-    super(message, options);
-    this.code = options.code ?? 'forbidden';
-  }
-}
+export class ForbiddenError extends appErrorClass(403, 'forbidden') {}
 
 /** Also used for resources that exist but belong to someone else: no existence leak. */
-export class NotFoundError extends AppError {
-  readonly status = 404;
-  readonly code = 'not_found';
-}
+export class NotFoundError extends appErrorClass(404, 'not_found') {}
 
-export class ConflictError extends AppError {
-  readonly status = 409;
-  readonly code: string;
-  constructor(message: string, options: AppErrorOptions & { code?: string } = {}) {
-    super(message, options);
-    this.code = options.code ?? 'conflict';
-  }
-}
+export class ConflictError extends appErrorClass(409, 'conflict') {}
 
-export class PayloadTooLargeError extends AppError {
-  readonly status = 413;
-  readonly code = 'payload_too_large';
-}
+export class PayloadTooLargeError extends appErrorClass(413, 'payload_too_large') {}
 
-export class RateLimitedError extends AppError {
-  readonly status = 429;
-  readonly code = 'rate_limited';
-}
+export class RateLimitedError extends appErrorClass(429, 'rate_limited') {}
 
 /** A dependency (database, Redis, OpenAI, the doctor-token JWKS) failed or timed out; the request may be retried. */
 export class DependencyError extends AppError {
   readonly status = 503;
-  readonly code: string;
-  readonly dependency: 'database' | 'redis' | 'openai' | 'jwks';
   constructor(
-    dependency: 'database' | 'redis' | 'openai' | 'jwks',
+    readonly dependency: 'database' | 'redis' | 'openai' | 'jwks',
     message: string,
-    options: AppErrorOptions & { code?: string } = {},
+    options: AppErrorOptions = {},
   ) {
-    super(message, options);
-    this.dependency = dependency;
-    this.code = options.code ?? `${dependency}_unavailable`;
+    super(message, `${dependency}_unavailable`, options);
   }
 }
 
 /** The service is running but not in a state to serve (schema missing, index mismatch). */
-export class ServiceNotReadyError extends AppError {
-  readonly status = 503;
-  readonly code: string;
-  constructor(message: string, options: AppErrorOptions & { code?: string } = {}) {
-    super(message, options);
-    this.code = options.code ?? 'not_ready';
-  }
-}
+export class ServiceNotReadyError extends appErrorClass(503, 'not_ready') {}
 
 /**
  * A problem the service finds in itself, for operators: its configuration, schema or

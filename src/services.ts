@@ -101,8 +101,8 @@ export async function createServices(config: Config, logger: Logger, options: Se
         logger,
         metrics,
         // The embedded database is one session: every request waits while a batch is written
-        // into the live HNSW graph. The default 1,024 chunks took past the 5 s connection
-        // timeout on a busy machine (a job's status read answered 503 during the example re-index).
+        // into the live HNSW graph. A default batch held requests past the connection timeout
+        // on a busy machine (a job's status read answered 503 during the example re-index).
         ...(db.kind === 'embedded' ? { batchChunks: EMBEDDED_BATCH_CHUNKS } : {}),
       },
       jobs,

@@ -56,7 +56,7 @@ BEGIN
 
   IF NOT use_exact THEN
     -- Unfiltered, the planner prices an exact scan below the index (it does not count
-    -- reading each vector from TOAST, which makes it ~100x slower); with sorting off the
+    -- reading each vector from TOAST, which makes it far slower); with sorting off the
     -- order can only come from the index. A filter keeps the planner's choice.
     PERFORM set_config('enable_sort', (NOT unfiltered)::text, true);
     SELECT array_agg(h.id ORDER BY h.distance, h.id), array_agg(h.distance ORDER BY h.distance, h.id)

@@ -27,7 +27,7 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
   let embedded: EmbeddedPostgres | undefined;
   let poolConfig: pg.PoolConfig;
   if (config.kind === 'embedded') {
-    // Loaded only when used: PGlite's WebAssembly build is ~40 MB of memory.
+    // Loaded only when used: PGlite's WebAssembly build takes memory a PostgreSQL deployment does not need.
     const { startEmbeddedPostgres } = await import('./embedded-postgres.js');
     embedded = await startEmbeddedPostgres(config.dataDir, logger);
     poolConfig = { connectionString: embedded.connectionString, max: 1 };

@@ -1,6 +1,17 @@
 import type { Request } from 'express';
+import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { DoctorContext } from '../security/doctor-identity.js';
+
+/** The doctor header of a route that always acts for a doctor, as the API documents it. */
+export const DoctorHeadersSchema = z.object({
+  'x-doctor-id': z.uuid().describe('The doctor on whose behalf the call is made.'),
+});
+
+/** The doctor header of a route a caller may also use without a doctor. */
+export const OptionalDoctorHeadersSchema = z.object({
+  'x-doctor-id': z.uuid().optional().describe('The asking doctor; without one, only documentation is visible.'),
+});
 
 /**
  * Who is asking. The access guard reads the doctor headers (`X-Doctor-Token`, or

@@ -16,9 +16,9 @@ export interface JobRecord {
   summary: Record<string, unknown> | null;
   error: string | null;
   requestedBy: string | null;
-  createdAt: string;
-  heartbeatAt: string;
-  finishedAt: string | null;
+  createdAt: Date;
+  heartbeatAt: Date;
+  finishedAt: Date | null;
 }
 
 export interface JobContext {
@@ -26,7 +26,9 @@ export interface JobContext {
   reportProgress: (progress: object) => void;
 }
 
-const JOB_COLUMNS = `id, kind, source_key, state, progress, summary, error, requested_by, created_at, heartbeat_at, finished_at`;
+// Named as JobRecord names them, so rows are returned as they come.
+const JOB_COLUMNS = `id, kind, source_key AS "sourceKey", state, progress, summary, error, requested_by AS "requestedBy",
+  created_at AS "createdAt", heartbeat_at AS "heartbeatAt", finished_at AS "finishedAt"`;
 // A job whose process died stops beating; after this long it is declared failed.
 const MARK_STALE = `
   UPDATE llm_assistant.ingest_jobs
@@ -78,8 +80,8 @@ export class IngestJobs {
   async start(kind: JobKind, sourceKey: string, requestedBy: string | null): Promise<JobRecord> {
     await this.pool.query(MARK_STALE, [this.staleAfterSeconds]);
     try {
-      const { rows } = await this.pool.query<JobRow>(INSERT_JOB, [randomUUID(), kind, sourceKey, requestedBy]);
-      return toRecord(rows[0]!);
+      const { rows } = await this.pool.query<JobRecord>(INSERT_JOB, [randomUUID(), kind, sourceKey, requestedBy]);
+      return rows[0]!;
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
         throw new ConflictError(
@@ -142,16 +144,16 @@ export class IngestJobs {
 
   async get(id: string): Promise<JobRecord> {
     await this.pool.query(MARK_STALE, [this.staleAfterSeconds]);
-    const { rows } = await this.pool.query<JobRow>(SELECT_JOB, [id]);
+    const { rows } = await this.pool.query<JobRecord>(SELECT_JOB, [id]);
     if (!rows[0]) throw new NotFoundError(`No job ${id}.`);
-    return toRecord(rows[0]);
+    return rows[0];
   }
 
   /** The most recent jobs, newest first. */
   async recent(limit: number): Promise<JobRecord[]> {
     await this.pool.query(MARK_STALE, [this.staleAfterSeconds]);
-    const { rows } = await this.pool.query<JobRow>(SELECT_RECENT, [limit]);
-    return rows.map(toRecord);
+    const { rows } = await this.pool.query<JobRecord>(SELECT_RECENT, [limit]);
+    return rows;
   }
 
   /**
@@ -180,34 +182,4 @@ export class IngestJobs {
     for (const { controller } of this.running.values()) controller.abort();
     await Promise.all([...this.running.values()].map((job) => job.done));
   }
-}
-
-interface JobRow {
-  id: string;
-  kind: JobKind;
-  source_key: string;
-  state: JobState;
-  progress: Record<string, unknown>;
-  summary: Record<string, unknown> | null;
-  error: string | null;
-  requested_by: string | null;
-  created_at: Date;
-  heartbeat_at: Date;
-  finished_at: Date | null;
-}
-
-function toRecord(row: JobRow): JobRecord {
-  return {
-    id: row.id,
-    kind: row.kind,
-    sourceKey: row.source_key,
-    state: row.state,
-    progress: row.progress,
-    summary: row.summary,
-    error: row.error,
-    requestedBy: row.requested_by,
-    createdAt: row.created_at.toISOString(),
-    heartbeatAt: row.heartbeat_at.toISOString(),
-    finishedAt: row.finished_at?.toISOString() ?? null,
-  };
 }

@@ -145,8 +145,7 @@ export class SourceIndexer {
     // Chunked now, not at the flush: only the chunks wait for the batch, not the whole
     // document. Documents held for a batch also made V8 allocate every loaded document in
     // the old generation (allocation-site pretenuring); in an unchanged re-run after a first
-    // load, those and the bodies they held piled up there as garbage (MedQuAD re-runs
-    // peaked at 247-278 MB, 219-237 MB since).
+    // load, those and the bodies they held piled up there as garbage.
     const source = this.prepare(document, sourceHash);
     this.pending.push(source);
     this.pendingChunks += source.chunks.length;

@@ -3,7 +3,7 @@ import { get_encoding, type Tiktoken } from 'tiktoken';
 /**
  * Token counting with the encoding of OpenAI's embedding and chat models (cl100k_base
  * for text-embedding-3-*; close enough for budgeting the chat prompt too). One encoder
- * per process: creating one costs ~50 ms and its WASM memory is never freed by GC.
+ * per process: creating one is slow, and its WASM memory is never freed by GC.
  */
 let encoder: Tiktoken | undefined;
 

@@ -39,36 +39,17 @@ export interface AppendTurnInput {
   summary?: { text: string; through: number };
 }
 
-interface ConversationRow {
-  id: string;
-  doctor_id: string;
-  patient_id: string | null;
-  summary: string;
-  summarized_through: number;
-  turn_count: number;
-  created_at: Date;
-  updated_at: Date;
-  expires_at: Date;
-}
-
-interface TurnRow {
-  turn_index: number;
-  question: string;
-  standalone_question: string;
-  answer: string;
-  citations: unknown[];
-  usage: Record<string, unknown>;
-  created_at: Date;
-}
-
 // Ownership is part of every statement: another doctor's conversation is simply not found.
+// Reads name their columns as the types do, so rows are returned as they come.
 const SELECT_OWNED = preparedStatement('conversation_select_owned', `
-  SELECT id, doctor_id, patient_id, summary, summarized_through, turn_count, created_at, updated_at, expires_at
+  SELECT id, doctor_id AS "doctorId", patient_id AS "patientId", summary, summarized_through AS "summarizedThrough",
+         turn_count AS "turnCount", created_at AS "createdAt", updated_at AS "updatedAt", expires_at AS "expiresAt"
   FROM llm_assistant.conversation_memory
   WHERE id = $1 AND doctor_id = $2 AND expires_at > now()`);
 
 const SELECT_TURNS_FROM = preparedStatement('conversation_select_turns_from', `
-  SELECT turn_index, question, standalone_question, answer, citations, usage, created_at
+  SELECT turn_index AS index, question, standalone_question AS "standaloneQuestion", answer, citations, usage,
+         created_at AS "createdAt"
   FROM llm_assistant.conversation_turns
   WHERE conversation_id = $1 AND turn_index >= $2
   ORDER BY turn_index`);
@@ -131,14 +112,14 @@ export class ConversationRepository {
 
   /** The conversation if it exists, has not expired and belongs to this doctor; null otherwise. */
   async findOwned(id: string, doctorId: string): Promise<Conversation | null> {
-    const { rows } = await this.pool.query<ConversationRow>(SELECT_OWNED([id, doctorId]));
-    return rows[0] ? toConversation(rows[0]) : null;
+    const { rows } = await this.pool.query<Conversation>(SELECT_OWNED([id, doctorId]));
+    return rows[0] ?? null;
   }
 
   /** Turns from `fromIndex` on, oldest first. */
   async turnsFrom(conversationId: string, fromIndex: number): Promise<ConversationTurn[]> {
-    const { rows } = await this.pool.query<TurnRow>(SELECT_TURNS_FROM([conversationId, fromIndex]));
-    return rows.map(toTurn);
+    const { rows } = await this.pool.query<ConversationTurn>(SELECT_TURNS_FROM([conversationId, fromIndex]));
+    return rows;
   }
 
   /**
@@ -202,30 +183,4 @@ export class ConversationRepository {
     const { rows } = await this.pool.query<{ id: string }>(DELETE_EXPIRED);
     return rows.map((row) => row.id);
   }
-}
-
-function toConversation(row: ConversationRow): Conversation {
-  return {
-    id: row.id,
-    doctorId: row.doctor_id,
-    patientId: row.patient_id,
-    summary: row.summary,
-    summarizedThrough: row.summarized_through,
-    turnCount: row.turn_count,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    expiresAt: row.expires_at,
-  };
-}
-
-function toTurn(row: TurnRow): ConversationTurn {
-  return {
-    index: row.turn_index,
-    question: row.question,
-    standaloneQuestion: row.standalone_question,
-    answer: row.answer,
-    citations: row.citations,
-    usage: row.usage,
-    createdAt: row.created_at,
-  };
 }

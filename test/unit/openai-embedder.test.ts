@@ -116,16 +116,6 @@ describe('OpenAIEmbedder', () => {
       expect(result.tokens).toBe(countTokens(input[0]!) + countTokens(input[1]!));
     });
 
-    it('when one short text is embedded and the reply has no usage, then tokens are its byte count, an upper bound (it is not tokenized)', async () => {
-      replyWithoutUsage();
-      const question = 'What is the usual dose of warfarin?';
-
-      const result = await makeEmbedder().embedDocuments([question]);
-
-      expect(result.tokens).toBe(Buffer.byteLength(question));
-      expect(result.tokens).toBeGreaterThanOrEqual(countTokens(question));
-    });
-
     it('when baseURL points at a compatible server, then requests go there and float replies are accepted', async () => {
       const requests: EmbeddingsRequestBody[] = [];
       const scope = nock('http://llm.local:8080')

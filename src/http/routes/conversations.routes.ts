@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { deleteConversation, getConversation, type ConversationDependencies } from '../../chat/conversations.use-case.js';
-import { resolveDoctor } from '../doctor-context.js';
+import { DoctorHeadersSchema, resolveDoctor } from '../doctor-context.js';
 import type { ApiRouter } from '../route.js';
 import { CitationSchema } from './chat.routes.js';
 
@@ -30,7 +30,6 @@ const ConversationSchema = z
   })
   .meta({ id: 'Conversation' });
 
-const DoctorHeadersSchema = z.object({ 'x-doctor-id': z.uuid().describe('The owning doctor.') });
 const NOT_YOURS = { description: 'The conversation does not exist, has expired or is not yours.' };
 
 /** GET and DELETE /v1/conversations/:id, for the owning doctor only. */

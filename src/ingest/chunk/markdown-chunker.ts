@@ -302,29 +302,13 @@ function listUnits(block: Block, budget: Budget): Unit[] {
 function tableUnits(block: Block, budget: Budget): Unit[] {
   const header = block.lines.slice(0, 2).join('\n');
   const headerTokens = countTokens(header);
-  const units: Unit[] = [];
-  let rows: string[] = [];
-  let rowsTokens = 0;
-  const flush = (): void => {
-    if (rows.length === 0) return;
-    units.push({ text: `${header}\n${rows.join('\n')}`, tokens: headerTokens + rowsTokens, sep: '\n\n', prose: false });
-    rows = [];
-    rowsTokens = 0;
-  };
-  for (const row of block.lines.slice(2)) {
-    const rowTokens = countTokens(row) + SEPARATOR_TOKENS;
-    if (headerTokens + rowTokens > budget.max) {
-      // A single row too large for any chunk: keep its text, lose the table form.
-      flush();
-      units.push(...proseUnits(row, rowTokens, budget.pack, '\n\n'));
-      continue;
-    }
-    if (rows.length > 0 && headerTokens + rowsTokens + rowTokens > budget.pack) flush();
-    rows.push(row);
-    rowsTokens += rowTokens;
-  }
-  flush();
-  return units;
+  const rows = block.lines.slice(2).map((row) => ({ text: row, tokens: countTokens(row) + SEPARATOR_TOKENS }));
+  return packGreedy(rows, {
+    limit: budget.pack - headerTokens,
+    group: (texts, tokens) => ({ text: `${header}\n${texts.join('\n')}`, tokens: headerTokens + tokens, sep: '\n\n', prose: false }),
+    // A single row too large for any chunk: keep its text, lose the table form.
+    alone: (row, tokens) => (headerTokens + tokens > budget.max ? proseUnits(row, tokens, budget.pack, '\n\n') : null),
+  });
 }
 
 /** Line groups, each re-wrapped in the original fence so it stays a code block. */
@@ -337,32 +321,53 @@ function codeUnits(block: Block, budget: Budget): Unit[] {
   const body = block.lines.slice(1, hasClose ? -1 : undefined);
   const wrapTokens = countTokens(`${open}\n\n${close}`);
   const limit = Math.max(1, budget.pack - wrapTokens);
-  const units: Unit[] = [];
-  let group: string[] = [];
-  let groupTokens = 0;
+  const wrap = (texts: string[], tokens: number): Unit => ({
+    text: `${open}\n${texts.join('\n')}\n${close}`,
+    tokens: wrapTokens + tokens,
+    sep: '\n\n',
+    prose: false,
+  });
+  const lines = body.map((line) => ({ text: line, tokens: countTokens(line) + SEPARATOR_TOKENS }));
+  return packGreedy(lines, {
+    limit,
+    group: wrap,
+    alone: (line, tokens) => (tokens > limit ? wordWindows(line, limit).map((piece) => wrap([piece.text], piece.tokens)) : null),
+  });
+}
+
+/** How packGreedy groups parts. */
+interface Packing<T> {
+  /** Tokens a group may hold. */
+  limit: number;
+  /** What the texts of a group become. */
+  group: (texts: string[], tokens: number) => T;
+  /** What a part becomes on its own, outside any group; null to pack it as usual. */
+  alone: (text: string, tokens: number) => T[] | null;
+}
+
+/** Consecutive parts packed greedily into groups of at most `limit` tokens, in order. */
+function packGreedy<T>(parts: { text: string; tokens: number }[], packing: Packing<T>): T[] {
+  const out: T[] = [];
+  let texts: string[] = [];
+  let total = 0;
   const flush = (): void => {
-    if (group.length === 0) return;
-    units.push({ text: `${open}\n${group.join('\n')}\n${close}`, tokens: wrapTokens + groupTokens, sep: '\n\n', prose: false });
-    group = [];
-    groupTokens = 0;
+    if (texts.length > 0) out.push(packing.group(texts, total));
+    texts = [];
+    total = 0;
   };
-  for (const line of body) {
-    const lineTokens = countTokens(line) + SEPARATOR_TOKENS;
-    if (lineTokens > limit) {
+  for (const { text, tokens } of parts) {
+    const single = packing.alone(text, tokens);
+    if (single !== null) {
       flush();
-      for (const piece of wordWindows(line, limit)) {
-        group = [piece.text];
-        groupTokens = piece.tokens;
-        flush();
-      }
+      out.push(...single);
       continue;
     }
-    if (group.length > 0 && groupTokens + lineTokens > limit) flush();
-    group.push(line);
-    groupTokens += lineTokens;
+    if (texts.length > 0 && total + tokens > packing.limit) flush();
+    texts.push(text);
+    total += tokens;
   }
   flush();
-  return units;
+  return out;
 }
 
 /** Sentences of a paragraph; whitespace between them collapses to the join of the caller. */
@@ -386,28 +391,15 @@ interface Piece {
 
 /** Packs whole words up to `limit` tokens; a word longer than that is cut by tokens. */
 function wordWindows(text: string, limit: number): Piece[] {
-  const windows: Piece[] = [];
-  let words: string[] = [];
-  let total = 0;
-  const flush = (): void => {
-    if (words.length > 0) windows.push({ text: words.join(' '), tokens: total });
-    words = [];
-    total = 0;
-  };
-  for (const word of text.split(/\s+/)) {
-    if (word.length === 0) continue;
-    const wordTokens = countTokens(` ${word}`);
-    if (wordTokens > limit) {
-      flush();
-      windows.push(...tokenWindows(word, limit));
-      continue;
-    }
-    if (words.length > 0 && total + wordTokens > limit) flush();
-    words.push(word);
-    total += wordTokens;
-  }
-  flush();
-  return windows;
+  const words = text
+    .split(/\s+/)
+    .filter((word) => word.length > 0)
+    .map((word) => ({ text: word, tokens: countTokens(` ${word}`) }));
+  return packGreedy<Piece>(words, {
+    limit,
+    group: (texts, tokens) => ({ text: texts.join(' '), tokens }),
+    alone: (word, tokens) => (tokens > limit ? tokenWindows(word, limit) : null),
+  });
 }
 
 /** Last resort: cut at token boundaries, never inside a multi-byte character. */

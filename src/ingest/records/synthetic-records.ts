@@ -12,6 +12,7 @@ import type {
   VitalSigns,
 } from './record.schemas.js';
 import { Prng } from '../../lib/prng.js';
+import vocabulary from './synthetic-vocabulary.json' with { type: 'json' };
 
 /**
  * Synthetic patients for development, tests and benchmarks. Everything comes from small
@@ -63,15 +64,7 @@ export function* generatePatients(options: SyntheticRecordOptions): Generator<Pa
 }
 
 // ---------------------------------------------------------------------------------
-// Built-in vocabularies.
-
-const FEMALE_NAMES = ['Alma', 'Beatriz', 'Clara', 'Dalia', 'Elena', 'Fiona', 'Greta', 'Hana', 'Ines', 'Jana', 'Keira', 'Lena', 'Mira', 'Nora', 'Olivia', 'Priya', 'Rosa', 'Sofia', 'Tessa', 'Yara'];
-const MALE_NAMES = ['Aaron', 'Bruno', 'Carlos', 'Dmitri', 'Elias', 'Felix', 'Gabriel', 'Hugo', 'Ivan', 'Jonas', 'Kenji', 'Luca', 'Marco', 'Nikolai', 'Omar', 'Pablo', 'Rafael', 'Samuel', 'Tomas', 'Victor'];
-const NEUTRAL_NAMES = ['Alex', 'Charlie', 'Jordan', 'Morgan', 'Robin', 'Sam', 'Taylor', 'Quinn'];
-const LAST_NAMES = ['Abernathy', 'Brightwater', 'Castellano', 'Delacroix', 'Eriksen', 'Fairbanks', 'Galloway', 'Halvorsen', 'Ibarra', 'Jovanovic', 'Kowalczyk', 'Lindqvist', 'Marchetti', 'Nakamura', 'Okonkwo', 'Petrova', 'Quintero', 'Rosenthal', 'Silvestri', 'Thornbury', 'Underhill', 'Valdivia', 'Whitcombe', 'Yilmaz', 'Zeller'];
-const STREETS = ['Maple', 'Cedar', 'Willow', 'Harbor', 'Orchard', 'Juniper', 'Lakeview', 'Quarry', 'Summit', 'Birch'];
-const TOWNS = ['Springfield', 'Riverton', 'Fairview', 'Lakeside', 'Greenfield', 'Millbrook'];
-const RELATIONSHIPS = ['spouse', 'partner', 'parent', 'sibling', 'adult child', 'friend'];
+// Built-in vocabularies: data, kept in synthetic-vocabulary.json.
 
 interface MedicationSpec {
   medication: string;
@@ -95,65 +88,6 @@ interface ChronicSpec {
   plan: string;
 }
 
-const chronic = (
-  name: string,
-  minAge: number,
-  medications: MedicationSpec[],
-  followUpNote: string,
-  exam: string,
-  plan: string,
-): ChronicSpec => ({ name, minAge, medications, followUpNote, exam, plan });
-
-const med = (
-  medication: string,
-  strength: string,
-  dosage: string,
-  frequency: string,
-  duration: string,
-  quantity: number,
-  instructions: string,
-  extra: Pick<MedicationSpec, 'contraindicatedBy' | 'alternative'> = {},
-): MedicationSpec => ({ medication, strength, dosage, frequency, duration, quantity, instructions, ...extra });
-
-const CHRONIC_CONDITIONS: ChronicSpec[] = [
-  chronic('Essential hypertension', 30, [
-    med('Lisinopril', '10 mg', '1 tablet', 'once daily', '90 days', 90, 'Take in the morning. Report persistent dry cough or facial swelling.'),
-    med('Amlodipine', '5 mg', '1 tablet', 'once daily', '90 days', 90, 'May cause ankle swelling; report if bothersome.'),
-  ], 'Home blood pressure readings mostly 125-140/80-88. Denies chest pain, headaches or visual changes. Adherent to medication.',
-  'Heart regular rate and rhythm, no murmurs. No peripheral edema.', 'Continue antihypertensive therapy, low-sodium diet, 150 minutes of moderate exercise weekly. Basic metabolic panel ordered.'),
-  chronic('Type 2 diabetes mellitus', 30, [
-    med('Metformin', '500 mg', '1 tablet', 'twice daily with meals', '90 days', 180, 'Take with food to reduce stomach upset.'),
-    med('Empagliflozin', '10 mg', '1 tablet', 'once daily', '90 days', 90, 'Stay well hydrated; report genital itching or burning.'),
-  ], 'Fasting glucose logs 110-150 mg/dL. Last HbA1c 7.2%. No hypoglycemic episodes. Reports occasional tingling in the feet.',
-  'Monofilament sensation intact bilaterally, pedal pulses palpable. No foot ulcers.', 'Continue metformin, dietary counselling, repeat HbA1c in 3 months, annual retinal exam referral.'),
-  chronic('Asthma', 4, [
-    med('Albuterol HFA', '90 mcg/actuation', '2 puffs', 'every 4-6 hours as needed', '30 days', 1, 'Use for wheeze or shortness of breath; seek care if needed more than every 4 hours.'),
-    med('Fluticasone HFA', '110 mcg/actuation', '2 puffs', 'twice daily', '30 days', 1, 'Rinse mouth after each use.'),
-  ], 'Uses rescue inhaler about twice a week, more with exercise and in cold weather. Night-time symptoms once a month.',
-  'Mild expiratory wheeze on forced expiration, good air entry bilaterally. Peak flow 85% of predicted.', 'Step up controller therapy, review inhaler technique, written asthma action plan provided.'),
-  chronic('Hyperlipidemia', 30, [
-    med('Atorvastatin', '20 mg', '1 tablet', 'once daily at bedtime', '90 days', 90, 'Report unexplained muscle pain or weakness.'),
-  ], 'Tolerating statin without muscle aches. Last LDL 128 mg/dL.', 'No xanthomas. Cardiovascular exam unremarkable.', 'Continue statin, repeat lipid panel in 6 weeks, Mediterranean-style diet encouraged.'),
-  chronic('Hypothyroidism', 18, [
-    med('Levothyroxine', '50 mcg', '1 tablet', 'once daily', '90 days', 90, 'Take on an empty stomach 30 minutes before breakfast.'),
-  ], 'Energy improved since starting levothyroxine. Denies palpitations or heat intolerance.', 'Thyroid not enlarged, no nodules palpated. Reflexes normal.', 'Continue levothyroxine, TSH in 6-8 weeks.'),
-  chronic('Major depressive disorder', 16, [
-    med('Sertraline', '50 mg', '1 tablet', 'once daily', '30 days', 30, 'May take 4-6 weeks for full effect; do not stop abruptly.'),
-  ], 'Mood improving, sleeping better. PHQ-9 score 9, down from 16. Denies suicidal ideation.', 'Appropriately dressed, good eye contact, affect mildly constricted, thought process linear.', 'Continue sertraline, continue weekly counselling, safety plan reviewed.'),
-  chronic('Gastroesophageal reflux disease', 18, [
-    med('Omeprazole', '20 mg', '1 capsule', 'once daily before breakfast', '60 days', 60, 'Take 30 minutes before the first meal of the day.'),
-  ], 'Heartburn after large meals and when lying down, improved on PPI. No dysphagia or weight loss.', 'Abdomen soft, mild epigastric tenderness, no masses.', 'Continue PPI for 8 weeks then trial taper, avoid late meals, elevate head of bed.'),
-  chronic('Osteoarthritis of the knee', 45, [
-    med('Acetaminophen', '500 mg', '2 tablets', 'every 8 hours as needed', '30 days', 90, 'Do not exceed 3 g per day.'),
-  ], 'Knee pain worse on stairs and after prolonged walking, morning stiffness under 30 minutes.', 'Crepitus of both knees, no effusion, full range of motion with discomfort at end flexion.', 'Weight management, physiotherapy referral for quadriceps strengthening, analgesia as needed.'),
-  chronic('Migraine without aura', 12, [
-    med('Sumatriptan', '50 mg', '1 tablet', 'at onset of migraine, may repeat once after 2 hours', '30 days', 9, 'No more than 2 doses in 24 hours.'),
-  ], 'Three to four migraines a month, triggered by poor sleep. Headache diary reviewed.', 'Neurological exam normal, fundi normal.', 'Abortive therapy as needed, sleep hygiene, consider prophylaxis if more than four a month.'),
-  chronic('Atrial fibrillation', 55, [
-    med('Apixaban', '5 mg', '1 tablet', 'twice daily', '90 days', 180, 'Do not miss doses. Report unusual bleeding or dark stools.'),
-  ], 'Occasional palpitations, no syncope. Adherent to anticoagulation, no bleeding.', 'Irregularly irregular rhythm, rate 78. Lungs clear.', 'Continue anticoagulation, rate control adequate, echocardiogram ordered.'),
-];
-
 interface AcuteSpec {
   reason: string;
   symptoms: { name: string; bodySite?: string }[];
@@ -165,102 +99,43 @@ interface AcuteSpec {
   fever: boolean;
 }
 
-const AZITHROMYCIN = med('Azithromycin', '250 mg', '2 tablets on day 1, then 1 tablet', 'once daily', '5 days', 6, 'Complete the full course.');
-const DOXYCYCLINE = med('Doxycycline', '100 mg', '1 capsule', 'twice daily', '7 days', 14, 'Take with a full glass of water; avoid lying down for 30 minutes.');
-const ACETAMINOPHEN_SHORT = med('Acetaminophen', '500 mg', '1-2 tablets', 'every 6 hours as needed', '5 days', 20, 'Do not exceed 3 g per day.');
-
-const ACUTE_PROBLEMS: AcuteSpec[] = [
-  {
-    reason: 'Sinus pressure and congestion', fever: true,
-    symptoms: [{ name: 'Facial pain', bodySite: 'maxillary sinuses' }, { name: 'Nasal congestion' }, { name: 'Headache', bodySite: 'frontal' }],
-    hpi: 'Ten days of nasal congestion and facial pressure, worsening after initial improvement, with thick discoloured discharge.',
-    exam: 'Maxillary sinus tenderness, purulent nasal discharge, oropharynx clear, lungs clear.',
-    diagnosis: 'Acute bacterial sinusitis', plan: 'Antibiotic course, saline nasal irrigation, analgesia as needed.',
-    medications: [med('Amoxicillin-clavulanate', '875/125 mg', '1 tablet', 'twice daily', '7 days', 14, 'Take with food; complete the full course.', { contraindicatedBy: ['Penicillin', 'Amoxicillin'], alternative: DOXYCYCLINE })],
-  },
-  {
-    reason: 'Sore throat and fever', fever: true,
-    symptoms: [{ name: 'Sore throat', bodySite: 'throat' }, { name: 'Fever' }, { name: 'Painful swallowing', bodySite: 'throat' }],
-    hpi: 'Two days of sore throat and fever without cough. Sibling recently treated for strep throat.',
-    exam: 'Tonsillar exudate, tender anterior cervical lymph nodes. Rapid strep test positive.',
-    diagnosis: 'Streptococcal pharyngitis', plan: 'Antibiotic course, fluids, return if unable to swallow liquids.',
-    medications: [med('Amoxicillin', '500 mg', '1 capsule', 'twice daily', '10 days', 20, 'Complete the full course even if feeling better.', { contraindicatedBy: ['Penicillin', 'Amoxicillin'], alternative: AZITHROMYCIN })],
-  },
-  {
-    reason: 'Burning on urination', fever: false,
-    symptoms: [{ name: 'Dysuria' }, { name: 'Urinary frequency' }, { name: 'Suprapubic pain', bodySite: 'lower abdomen' }],
-    hpi: 'Three days of burning on urination and frequency. No flank pain, no vaginal discharge.',
-    exam: 'Mild suprapubic tenderness, no costovertebral angle tenderness. Urine dipstick positive for leukocytes and nitrites.',
-    diagnosis: 'Uncomplicated urinary tract infection', plan: 'Antibiotic course, increase fluid intake, urine culture sent.',
-    medications: [med('Nitrofurantoin monohydrate/macrocrystals', '100 mg', '1 capsule', 'twice daily with food', '5 days', 10, 'May darken urine; complete the full course.')],
-  },
-  {
-    reason: 'Cough for a week', fever: false,
-    symptoms: [{ name: 'Cough', bodySite: 'chest' }, { name: 'Fatigue' }],
-    hpi: 'Seven days of productive cough after a cold. No shortness of breath, no chest pain.',
-    exam: 'Scattered rhonchi clearing with cough, no crackles, SpO2 normal.',
-    diagnosis: 'Acute bronchitis', plan: 'Supportive care; antibiotics not indicated. Return if fever or breathlessness develops.',
-    medications: [med('Benzonatate', '100 mg', '1 capsule', 'three times daily as needed', '7 days', 21, 'Swallow whole; do not chew.')],
-  },
-  {
-    reason: 'Low back pain after lifting', fever: false,
-    symptoms: [{ name: 'Back pain', bodySite: 'lower back' }, { name: 'Muscle spasm', bodySite: 'lumbar paraspinal muscles' }],
-    hpi: 'Low back pain since lifting boxes four days ago. No leg weakness, numbness, or bladder changes.',
-    exam: 'Paraspinal tenderness, straight-leg raise negative bilaterally, strength and reflexes normal.',
-    diagnosis: 'Acute lumbar strain', plan: 'Stay active, heat, short course of anti-inflammatory, physiotherapy if not improving in 2 weeks.',
-    medications: [med('Ibuprofen', '400 mg', '1 tablet', 'three times daily with food', '7 days', 21, 'Take with food; stop if stomach pain occurs.', { contraindicatedBy: ['Ibuprofen', 'Aspirin'], alternative: ACETAMINOPHEN_SHORT })],
-  },
-  {
-    reason: 'Itchy rash on forearms', fever: false,
-    symptoms: [{ name: 'Itchy rash', bodySite: 'forearms' }, { name: 'Skin redness', bodySite: 'forearms' }],
-    hpi: 'Itchy red rash on both forearms two days after gardening. No new medications.',
-    exam: 'Linear erythematous papules and vesicles on both forearms, no signs of infection.',
-    diagnosis: 'Allergic contact dermatitis', plan: 'Topical steroid, avoid the trigger, cool compresses.',
-    medications: [med('Triamcinolone acetonide cream', '0.1%', 'thin layer', 'twice daily', '14 days', 1, 'Apply to affected skin only; not on the face.')],
-  },
-  {
-    reason: 'Vomiting and diarrhoea', fever: true,
-    symptoms: [{ name: 'Nausea' }, { name: 'Diarrhoea' }, { name: 'Abdominal cramps', bodySite: 'abdomen' }],
-    hpi: 'One day of vomiting and watery diarrhoea after a family gathering. Tolerating small sips of fluid.',
-    exam: 'Mildly dry mucous membranes, abdomen soft with diffuse mild tenderness, no guarding.',
-    diagnosis: 'Acute viral gastroenteritis', plan: 'Oral rehydration, antiemetic as needed, return if unable to keep fluids down.',
-    medications: [med('Ondansetron ODT', '4 mg', '1 tablet dissolved on the tongue', 'every 8 hours as needed', '3 days', 6, 'For nausea; may cause constipation.')],
-  },
-  {
-    reason: 'Ear pain', fever: true,
-    symptoms: [{ name: 'Ear pain', bodySite: 'right ear' }, { name: 'Muffled hearing', bodySite: 'right ear' }],
-    hpi: 'Two days of right ear pain following a cold.',
-    exam: 'Right tympanic membrane bulging and erythematous, left normal.',
-    diagnosis: 'Acute otitis media, right ear', plan: 'Antibiotic course and analgesia; recheck if not better in 72 hours.',
-    medications: [med('Amoxicillin', '500 mg', '1 capsule', 'three times daily', '7 days', 21, 'Complete the full course.', { contraindicatedBy: ['Penicillin', 'Amoxicillin'], alternative: AZITHROMYCIN })],
-  },
-];
-
 interface AllergenSpec {
   allergen: string;
   reactions: { reaction: string; severity: AllergySeverity }[];
 }
 
-const ALLERGENS: AllergenSpec[] = [
-  { allergen: 'Penicillin', reactions: [{ reaction: 'Hives and itching', severity: 'moderate' }, { reaction: 'Anaphylaxis', severity: 'life_threatening' }] },
-  { allergen: 'Amoxicillin', reactions: [{ reaction: 'Maculopapular rash', severity: 'mild' }] },
-  { allergen: 'Sulfonamide antibiotics', reactions: [{ reaction: 'Widespread rash', severity: 'moderate' }, { reaction: 'Stevens-Johnson syndrome', severity: 'life_threatening' }] },
-  { allergen: 'Peanuts', reactions: [{ reaction: 'Throat swelling and wheeze', severity: 'severe' }, { reaction: 'Anaphylaxis', severity: 'life_threatening' }] },
-  { allergen: 'Tree nuts', reactions: [{ reaction: 'Lip swelling and hives', severity: 'moderate' }] },
-  { allergen: 'Shellfish', reactions: [{ reaction: 'Hives and vomiting', severity: 'moderate' }, { reaction: 'Anaphylaxis', severity: 'life_threatening' }] },
-  { allergen: 'Latex', reactions: [{ reaction: 'Contact dermatitis', severity: 'mild' }, { reaction: 'Hives and wheeze', severity: 'severe' }] },
-  { allergen: 'Bee venom', reactions: [{ reaction: 'Large local swelling', severity: 'moderate' }, { reaction: 'Anaphylaxis', severity: 'life_threatening' }] },
-  { allergen: 'Codeine', reactions: [{ reaction: 'Nausea and vomiting', severity: 'mild' }] },
-  { allergen: 'Ibuprofen', reactions: [{ reaction: 'Bronchospasm', severity: 'severe' }, { reaction: 'Hives', severity: 'moderate' }] },
-  { allergen: 'Aspirin', reactions: [{ reaction: 'Bronchospasm', severity: 'severe' }] },
-  { allergen: 'Eggs', reactions: [{ reaction: 'Hives', severity: 'mild' }] },
-  { allergen: 'Iodinated contrast', reactions: [{ reaction: 'Flushing and hives', severity: 'moderate' }] },
-  { allergen: 'Grass pollen', reactions: [{ reaction: 'Seasonal rhinitis and itchy eyes', severity: 'mild' }] },
-];
+interface Vocabulary {
+  femaleNames: string[];
+  maleNames: string[];
+  neutralNames: string[];
+  lastNames: string[];
+  streets: string[];
+  towns: string[];
+  relationships: string[];
+  chronicConditions: ChronicSpec[];
+  acuteProblems: AcuteSpec[];
+  allergens: AllergenSpec[];
+  routineReasons: string[];
+  followUps: string[];
+  durations: string[];
+}
 
-const ROUTINE_REASONS = ['Annual physical examination', 'Routine health maintenance visit', 'Preventive check-up and screening review'];
-const FOLLOW_UPS = ['Return in 3 months.', 'Return in 6 months or sooner if symptoms worsen.', 'Follow up in 4 weeks to review results.', 'Return in 1 year for routine check-up.', 'Return in 2 weeks if not improving.'];
-const DURATIONS = ['1 day', '2 days', '3 days', '5 days', '1 week', '2 weeks', '1 month'];
+// JSON types its strings as string; the severities are checked by PatientRecordSchema in the tests.
+const {
+  femaleNames: FEMALE_NAMES,
+  maleNames: MALE_NAMES,
+  neutralNames: NEUTRAL_NAMES,
+  lastNames: LAST_NAMES,
+  streets: STREETS,
+  towns: TOWNS,
+  relationships: RELATIONSHIPS,
+  chronicConditions: CHRONIC_CONDITIONS,
+  acuteProblems: ACUTE_PROBLEMS,
+  allergens: ALLERGENS,
+  routineReasons: ROUTINE_REASONS,
+  followUps: FOLLOW_UPS,
+  durations: DURATIONS,
+} = vocabulary as Vocabulary;
 
 // ---------------------------------------------------------------------------------
 // One patient.

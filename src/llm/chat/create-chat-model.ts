@@ -6,12 +6,5 @@ import { ExtractiveChatModel } from './extractive-chat-model.js';
 export async function createChatModel(openai: Config['openai']): Promise<ChatModel> {
   if (!openai) return new ExtractiveChatModel();
   const { OpenAIChatModel } = await import('./openai-chat-model.js');
-  return new OpenAIChatModel({
-    apiKey: openai.apiKey,
-    baseURL: openai.baseURL,
-    model: openai.chatModel,
-    temperature: openai.temperature,
-    timeoutMs: openai.timeoutMs,
-    maxRetries: openai.maxRetries,
-  });
+  return new OpenAIChatModel({ ...openai, model: openai.chatModel });
 }

@@ -3,9 +3,8 @@ import type { Embedder } from './embedder.js';
 import { OfflineEmbedder } from './offline-embedder.js';
 
 /**
- * OpenAI when a key is configured, the configured offline embedder otherwise. LangChain's
- * OpenAI client (~60 MB of memory) and TF.js with the sentence encoder are loaded only
- * when they are used.
+ * OpenAI when a key is configured, the configured offline embedder otherwise. The OpenAI
+ * SDK and TF.js with the sentence encoder are loaded only when they are used.
  */
 export async function createEmbedder(
   openai: Config['openai'],
@@ -17,12 +16,5 @@ export async function createEmbedder(
     return new SentenceEncoderEmbedder();
   }
   const { OpenAIEmbedder } = await import('./openai-embedder.js');
-  return new OpenAIEmbedder({
-    apiKey: openai.apiKey,
-    baseURL: openai.baseURL,
-    model: openai.embeddingModel,
-    timeoutMs: openai.timeoutMs,
-    maxRetries: openai.maxRetries,
-    maxConcurrency: openai.embeddingConcurrency,
-  });
+  return new OpenAIEmbedder({ ...openai, model: openai.embeddingModel, maxConcurrency: openai.embeddingConcurrency });
 }

@@ -2,9 +2,9 @@
 export interface EmbeddingResult {
   /**
    * Float32Array, as pgvector stores them: half the bytes of a number[], and outside the
-   * V8 heap. An ingest batch holds ~1,000 of these until it is written; as number[] they
-   * were promoted to the old generation and piled up there as garbage between major
-   * collections (the heap reached ~190 MB on MedQuAD).
+   * V8 heap. An ingest batch holds a thousand or so of these until it is written; as
+   * number[] they were promoted to the old generation and piled up there as garbage
+   * between major collections.
    */
   vectors: Float32Array[];
   /** Requests made to the provider (0 for the offline embedder's in-process work is still 1 call per batch). */

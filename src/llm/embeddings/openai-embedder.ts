@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { OpenAIEmbeddings } from '@langchain/openai';
-import { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAI } from 'openai';
+import { OpenAI } from 'openai';
 import { ConfigError, DependencyError, ValidationError } from '../../errors.js';
+import { backoffMs, classifyOpenAIError, type OpenAIFailure, type OpenAIFailureKind } from '../openai-failures.js';
 import { countTokens, truncateToTokens } from '../tokens.js';
 import { EMBEDDING_DIMENSIONS, type EmbedOptions, type Embedder, type EmbeddingResult } from './embedder.js';
 
@@ -48,7 +48,7 @@ export interface RetryEvent {
   /** 1-based number of the attempt that failed. */
   attempt: number;
   delayMs: number;
-  reason: FailureKind;
+  reason: OpenAIFailureKind;
   status?: number;
 }
 
@@ -65,15 +65,6 @@ export interface OpenAIEmbeddingResult extends EmbeddingResult {
 }
 
 type EmbeddingsResponse = OpenAI.CreateEmbeddingResponse;
-type FailureKind = 'rate_limited' | 'server_error' | 'timeout' | 'network' | 'rejected' | 'unknown';
-
-interface Failure {
-  kind: FailureKind;
-  retryable: boolean;
-  status?: number;
-  retryAfterMs?: number;
-  error: unknown;
-}
 
 interface Batch {
   /** Index in the caller's array of the batch's first text. */
@@ -83,45 +74,23 @@ interface Batch {
 }
 
 /**
- * LangChain's OpenAIEmbeddings with one change: a call sends exactly one HTTP request and
- * carries its own AbortSignal and timeout. Upstream passes no request options to the SDK
- * (so no signal), retries in its AsyncCaller with a fixed 1 s backoff floor and no
- * deadline, and drops `usage`; the retry loop therefore lives in OpenAIEmbedder.
- */
-class SingleRequestOpenAIEmbeddings extends OpenAIEmbeddings {
-  constructor(fields: ConstructorParameters<typeof OpenAIEmbeddings>[0] & { timeout: number }) {
-    // maxRetries 0 for both LangChain's caller and the SDK: attempts are counted and paced by us.
-    super({ ...fields, maxRetries: 0, maxConcurrency: Infinity });
-    // Built here rather than lazily in embeddingWithRetry so that every request goes through createOnce.
-    this.client = new OpenAI({ ...this.clientConfig, timeout: fields.timeout, maxRetries: 0 });
-  }
-
-  createOnce(input: string[], options: { signal: AbortSignal; timeoutMs: number }): Promise<EmbeddingsResponse> {
-    const params: OpenAI.EmbeddingCreateParams = { model: this.model, input };
-    if (this.dimensions !== undefined) params.dimensions = this.dimensions;
-    // Left unset, the SDK asks for base64 (a quarter of the JSON size) and decodes it.
-    if (this.encodingFormat !== undefined) params.encoding_format = this.encodingFormat;
-    return this.client.embeddings.create(params, {
-      signal: options.signal,
-      timeout: options.timeoutMs,
-      maxRetries: 0,
-    });
-  }
-}
-
-/**
  * Embeddings from OpenAI (or a compatible server). Texts are packed in order into
  * requests under both the input-count and the token limit, sent with bounded
  * concurrency, retried with backoff on transient failures, and returned in input order.
  * `calls` counts the HTTP requests that succeeded (one per batch); failed attempts are
  * not billed and are reported through `onRetry`.
+ *
+ * The openai SDK is called directly, one HTTP request per attempt with the caller's
+ * signal and its own timeout. LangChain's OpenAIEmbeddings would pass neither, retries
+ * with a fixed floor and no deadline, and drops `usage`.
  */
 export class OpenAIEmbedder implements Embedder {
   readonly offline = false;
   readonly model: string;
   readonly dimensions: number;
 
-  private readonly client: SingleRequestOpenAIEmbeddings;
+  private readonly client: OpenAI;
+  private readonly request: Omit<OpenAI.EmbeddingCreateParams, 'input'>;
   private readonly settings: Settings;
   private readonly onRetry: ((event: RetryEvent) => void) | undefined;
 
@@ -130,18 +99,16 @@ export class OpenAIEmbedder implements Embedder {
     this.model = options.model ?? 'text-embedding-3-small';
     this.dimensions = this.settings.dimensions;
     this.onRetry = options.onRetry;
-    this.client = new SingleRequestOpenAIEmbeddings({
-      apiKey: options.apiKey,
+    // The SDK's own retries are off: attempts are counted and paced by requestWithRetries.
+    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: this.settings.timeoutMs, maxRetries: 0 });
+    this.request = {
       model: this.model,
       dimensions: this.dimensions,
-      timeout: this.settings.timeoutMs,
-      // Newlines are kept: text-embedding-3 does not need them stripped, and our token counts must match what is sent.
-      stripNewLines: false,
+      // Left unset, the SDK asks for base64 (a quarter of the JSON size) and decodes it.
       // Compatible servers often ignore encoding_format and answer floats, which the SDK
       // would then mis-decode as base64; asking for floats is right for both.
-      ...(options.baseURL === undefined ? {} : { encodingFormat: 'float' as const }),
-      configuration: options.baseURL === undefined ? {} : { baseURL: options.baseURL },
-    });
+      ...(options.baseURL === undefined ? {} : { encoding_format: 'float' as const }),
+    };
   }
 
   async embedDocuments(texts: string[], options: EmbedOptions = {}): Promise<OpenAIEmbeddingResult> {
@@ -188,10 +155,7 @@ export class OpenAIEmbedder implements Embedder {
         });
       }
       let text = raw;
-      // Tokens never outnumber UTF-8 bytes, so a lone text that fits by its bytes (a question)
-      // is not tokenized; its count, only a fallback for a reply without usage, is that bound.
-      const bytes = texts.length === 1 ? Buffer.byteLength(raw) : Number.POSITIVE_INFINITY;
-      let tokens = bytes <= inputLimit ? bytes : countTokens(raw);
+      let tokens = countTokens(raw);
       if (tokens > inputLimit) {
         const original = tokens;
         // Decoding a cut token list can end in a partial character that re-encodes longer; cut again until it fits.
@@ -257,20 +221,20 @@ export class OpenAIEmbedder implements Embedder {
     for (let attempt = 1; ; attempt += 1) {
       signal.throwIfAborted();
       const remainingMs = deadline - performance.now();
-      let failure: Failure;
+      let failure: OpenAIFailure;
       try {
-        return await this.client.createOnce(input, {
-          signal,
-          timeoutMs: Math.max(1, Math.ceil(Math.min(this.settings.timeoutMs, remainingMs))),
-        });
+        return await this.client.embeddings.create(
+          { ...this.request, input },
+          { signal, timeout: Math.max(1, Math.ceil(Math.min(this.settings.timeoutMs, remainingMs))), maxRetries: 0 },
+        );
       } catch (error) {
         // An abort is the caller's decision, whatever the SDK made of it.
         signal.throwIfAborted();
-        failure = classify(error);
+        failure = classifyOpenAIError(error);
       }
 
       if (!failure.retryable || attempt > this.settings.maxRetries) throw this.toError(failure, attempt);
-      const delayMs = failure.retryAfterMs ?? this.backoffMs(attempt);
+      const delayMs = failure.retryAfterMs ?? backoffMs(attempt, this.settings.retryBaseDelayMs, this.settings.maxRetryDelayMs);
       if (performance.now() + delayMs >= deadline) throw this.toError(failure, attempt, delayMs);
       this.onRetry?.({
         attempt,
@@ -285,15 +249,9 @@ export class OpenAIEmbedder implements Embedder {
     }
   }
 
-  /** Exponential with "equal jitter": half fixed, half random, so retries of parallel batches spread out. */
-  private backoffMs(attempt: number): number {
-    const ceiling = Math.min(this.settings.maxRetryDelayMs, this.settings.retryBaseDelayMs * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-  }
-
-  private toError(failure: Failure, attempts: number, wouldWaitMs?: number): DependencyError {
+  private toError(failure: OpenAIFailure, attempts: number, wouldWaitMs?: number): DependencyError {
     const { kind, status, error } = failure;
-    const detail = `${status === undefined ? '' : `${status} `}${messageOf(error)}`;
+    const detail = `${status === undefined ? '' : `${status} `}${error instanceof Error ? error.message : String(error)}`;
     if (kind === 'rejected') {
       return new DependencyError('openai', `OpenAI rejected the embeddings request: ${detail}`, {
         cause: error,
@@ -387,45 +345,6 @@ function resolveSettings(options: OpenAIEmbedderOptions): Settings {
   check(int(settings.maxRetryDelayMs, 0), 'maxRetryDelayMs must be a non-negative integer');
   if (problems.length > 0) throw new ConfigError(`invalid OpenAI embedder options: ${problems.join('; ')}`, problems);
   return Object.freeze(settings);
-}
-
-/** Sorts an SDK error into retryable or not, keeping what the retry needs. */
-function classify(error: unknown): Failure {
-  // Timeout before connection error: the SDK's timeout error is a subclass of it.
-  if (error instanceof APIConnectionTimeoutError) return { kind: 'timeout', retryable: true, error };
-  if (error instanceof APIConnectionError) return { kind: 'network', retryable: true, error };
-  if (error instanceof APIError && typeof error.status === 'number') {
-    const status = error.status;
-    // instanceof narrows to APIError<any, any, any>; the declared default is Headers | undefined.
-    const retryAfterMs = retryAfterFrom(error.headers as Headers | undefined);
-    const withRetryAfter = retryAfterMs === undefined ? {} : { retryAfterMs };
-    if (status === 429) {
-      // An exhausted quota or billing problem does not pass with a wait.
-      if (error.code === 'insufficient_quota') return { kind: 'rejected', retryable: false, status, error };
-      return { kind: 'rate_limited', retryable: true, status, error, ...withRetryAfter };
-    }
-    if (status === 408) return { kind: 'timeout', retryable: true, status, error, ...withRetryAfter };
-    if (status >= 500) return { kind: 'server_error', retryable: true, status, error, ...withRetryAfter };
-    return { kind: 'rejected', retryable: false, status, error };
-  }
-  // Anything else (a body that is not JSON, a bug) would fail the same way again.
-  return { kind: 'unknown', retryable: false, error };
-}
-
-/** Milliseconds from `retry-after-ms` (OpenAI, Azure) or `retry-after` (seconds or an HTTP date). */
-function retryAfterFrom(headers: Headers | undefined): number | undefined {
-  const ms = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
-  if (Number.isFinite(ms) && ms >= 0) return Math.ceil(ms);
-  const value = headers?.get('retry-after');
-  if (value === null || value === undefined || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** OpenAI's vectors are already unit length; some compatible servers' are not. */
