@@ -29,8 +29,11 @@ describe.each(databaseBackends())('admin API on %s', (backend) => {
 
   async function waitForJob(id: string): Promise<{ state: string; summary: Record<string, unknown> | null; error: string | null }> {
     for (let attempt = 0; attempt < 300; attempt += 1) {
-      const job = await readJson(await fetch(`${app.baseUrl}/v1/admin/jobs/${id}`, { headers: app.authHeaders() }));
-      if (job.state !== 'running') return job;
+      const response = await fetch(`${app.baseUrl}/v1/admin/jobs/${id}`, { headers: app.authHeaders() });
+      // The embedded database is one session: while a batch is written, a status read may
+      // answer 503 with Retry-After, and a client polls again, as here.
+      const job = await readJson(response);
+      if (response.status !== 503 && job.state !== 'running') return job;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`job ${id} did not finish`);
