@@ -1,4 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import { DependencyError } from '../errors.js';
 
 /**
  * How an OpenAI call failed, and whether trying again can help. Understands both the
@@ -49,6 +50,15 @@ export function classifyOpenAIError(error: unknown): OpenAIFailure {
   }
   // Anything else (a body that is not JSON, a bug) would fail the same way again.
   return { kind: 'unknown', retryable: false, error };
+}
+
+/**
+ * The kind of failure behind an error an OpenAI model class threw: its DependencyError
+ * keeps the provider's error as the cause, except for our own quiet-time timeout.
+ */
+export function failureKindOf(error: unknown): OpenAIFailureKind {
+  if (!(error instanceof DependencyError)) return classifyOpenAIError(error).kind;
+  return error.code === 'openai_timeout' ? 'timeout' : classifyOpenAIError(error.cause).kind;
 }
 
 /** Milliseconds from `retry-after-ms` (OpenAI, Azure) or `retry-after` (seconds or an HTTP date). */

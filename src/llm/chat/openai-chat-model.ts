@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AIMessage, HumanMessage, SystemMessage, type AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
 import { DependencyError } from '../../errors.js';
-import { backoffMs, classifyOpenAIError, IncompleteReplyError, type OpenAIFailure } from '../openai-failures.js';
+import { backoffMs, classifyOpenAIError, failureKindOf, IncompleteReplyError, type OpenAIFailure } from '../openai-failures.js';
 import { countTokens, truncateToTokens } from '../tokens.js';
 import type {
   AnswerRequest,
@@ -133,6 +133,10 @@ export class OpenAIChatModel implements ChatModel {
     const result = await this.complete(summariseMessages(input), options.signal);
     // The model is asked to stay under the budget; the cut makes sure.
     return { ...result, text: truncateToTokens(result.text.trim(), input.maxTokens) };
+  }
+
+  failureKind(error: unknown): string {
+    return failureKindOf(error);
   }
 
   private async complete(messages: ChatMessage[], signal: AbortSignal | undefined): Promise<ChatResult> {
