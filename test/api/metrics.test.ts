@@ -126,7 +126,7 @@ describe('metrics after the actions they count', () => {
     expect(seriesValue(scrape, 'http_requests_total', { method: 'GET', route: '/v1/admin/jobs/:id', status: '200' })).toBeGreaterThan(0);
   });
 
-  it('when the scrape is linted, then every series carries the one prefix', () => {
+  it('when the scrape is read, then every series carries the one prefix', () => {
     const names = scrape.split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => line.split(/[{ ]/)[0]);
     expect(names.filter((name) => !name?.startsWith(METRIC_PREFIX))).toEqual([]);
   });
