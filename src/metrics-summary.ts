@@ -17,7 +17,7 @@ export interface MetricsSummary {
   /** Seconds since this process's metrics started counting. */
   sinceSeconds: number;
   routes: RouteSummary[];
-  /** Answer cache lookups by result (first_question_hit, exact_hit, semantic_hit, miss, error). */
+  /** Answer cache lookups by result (exact_hit, semantic_hit, miss, error). */
   cacheLookups: Record<string, number>;
   /** Searches refused for want of evidence, by reason. */
   refusals: Record<string, number>;

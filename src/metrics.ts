@@ -1,7 +1,16 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/**
+ * The prefix of every metric of this service. Node's process metrics (process_*,
+ * nodejs_*) keep their standard names, which dashboards and alerts for any Node service
+ * expect.
+ */
+const PREFIX = 'llm_assistant_';
+
 /** Latency buckets in seconds, from a cache hit to a slow model reply. */
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Latency buckets of one language-model call, whose deadline with retries reaches minutes. */
+const MODEL_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120];
 
 /**
  * Prometheus metrics of one service instance. A class rather than module globals so
@@ -20,28 +29,49 @@ export class Metrics {
     labelNames: ['method', 'route', 'status'] as const,
     buckets: SECONDS,
   });
+  readonly rateLimited = new Counter({
+    ...this.named('http_rate_limited_total', 'Requests refused with 429 (a client or doctor over its rate limit), by route and method.'),
+    labelNames: ['method', 'route'] as const,
+  });
   readonly cacheLookups = new Counter({
-    ...this.named('answer_cache_lookups_total', 'Answer cache lookups by result (exact_hit, semantic_hit, miss, error).'),
+    ...this.named('answer_cache_lookups_total', 'Answer cache lookups by result (exact_hit, semantic_hit: the nearest cached question, miss, error).'),
     labelNames: ['result'] as const,
   });
   readonly embeddingCalls = new Counter({
-    ...this.named('embedding_calls_total', 'Embedding requests made, by model and purpose (ingest, query).'),
+    ...this.named('embedding_calls_total', 'Embedding calls that succeeded (requests to the provider, or batches of an offline embedder; cached query vectors excluded), by model and purpose (ingest, query).'),
     labelNames: ['model', 'purpose'] as const,
   });
   readonly embeddingTokens = new Counter({
-    ...this.named('embedding_tokens_total', 'Tokens embedded, by model and purpose.'),
+    ...this.named('embedding_tokens_total', 'Tokens sent to an embedding API, by model and purpose (0 for offline embedders).'),
     labelNames: ['model', 'purpose'] as const,
+  });
+  readonly chatModelCalls = new Counter({
+    ...this.named('chat_model_calls_total', 'Chat model calls, by model and operation (answer, condense, summarise), failed ones included.'),
+    labelNames: ['model', 'operation'] as const,
+  });
+  readonly chatModelTokens = new Counter({
+    ...this.named('chat_model_tokens_total', 'Tokens of successful chat model calls, by model, operation and type (prompt, completion).'),
+    labelNames: ['model', 'operation', 'type'] as const,
+  });
+  readonly chatModelDuration = new Histogram({
+    ...this.named('chat_model_call_duration_seconds', 'Latency of chat model calls with their retries (a streamed answer: to its end), by model, operation and outcome (ok, failed).'),
+    labelNames: ['model', 'operation', 'outcome'] as const,
+    buckets: MODEL_SECONDS,
+  });
+  readonly chatModelFailures = new Counter({
+    ...this.named('chat_model_failures_total', 'Failed chat model calls, by model, operation and kind (rate_limited, server_error, timeout, network, rejected, incomplete, unknown, aborted).'),
+    labelNames: ['model', 'operation', 'kind'] as const,
   });
   readonly retrievalDuration = new Histogram({
     ...this.named('retrieval_duration_seconds', 'Latency of search_chunks calls (query embedding excluded).'),
     buckets: SECONDS.filter((seconds) => seconds <= 2.5),
   });
   readonly searchRefusals = new Counter({
-    ...this.named('search_refusals_total', 'Searches that found too little to answer from (the chat then refuses), by reason (no_hits, below_floor).'),
+    ...this.named('search_refusals_total', 'Searches that found too little to answer from (the chat then refuses), by the evidence verdict\'s reason (no_hits, below_floor).'),
     labelNames: ['reason'] as const,
   });
   readonly jobProgress = new Gauge({
-    ...this.named('ingest_job_documents_processed', 'Documents processed by the running ingest job, by kind.'),
+    ...this.named('ingest_job_documents_processed', 'Documents processed by the running ingest job (or the last one, once it ended), by kind.'),
     labelNames: ['kind'] as const,
   });
 
@@ -49,8 +79,8 @@ export class Metrics {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** A metric's name and help, registered in this instance's registry only. */
+  /** A metric's prefixed name and help, registered in this instance's registry only. */
   private named(name: string, help: string): { name: string; help: string; registers: Registry[] } {
-    return { name, help, registers: [this.registry] };
+    return { name: `${PREFIX}${name}`, help, registers: [this.registry] };
   }
 }

@@ -9,6 +9,7 @@ import { IngestJobs } from './ingest/ingest-jobs.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { createEmbedder } from './llm/embeddings/create-embedder.js';
 import type { Embedder } from './llm/embeddings/embedder.js';
+import { MeteredEmbedder } from './llm/embeddings/metered-embedder.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { CachedQueryEmbedder } from './retrieval/query-embedding-cache.js';
@@ -70,7 +71,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
 
     const store = createKeyValueStore(config.redis, logger);
     const metrics = options.metrics ?? new Metrics();
-    const embedder = new CachedQueryEmbedder(await createEmbedder(config.openai, config.offlineEmbedder), store, metrics);
+    const embedder = new CachedQueryEmbedder(new MeteredEmbedder(await createEmbedder(config.openai, config.offlineEmbedder), metrics), store);
     if (options.rebuildIndex) await resetIndex(db.pool, embedder);
     else await ensureIndexState(db.pool, embedder);
 
@@ -99,7 +100,6 @@ export async function createServices(config: Config, logger: Logger, options: Se
         embedder,
         chunking: config.chunking,
         logger,
-        metrics,
         // The embedded database is one session: every request waits while a batch is written
         // into the live HNSW graph. A default batch held requests past the connection timeout
         // on a busy machine (a job's status read answered 503 during the example re-index).

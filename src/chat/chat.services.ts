@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { ChatModel } from '../llm/chat/chat-model.js';
 import { createChatModel } from '../llm/chat/create-chat-model.js';
+import { MeteredChatModel } from '../llm/chat/metered-chat-model.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Logger } from '../logger.js';
 import { ConversationMemory } from '../memory/conversation-memory.js';
@@ -42,7 +43,7 @@ export interface ChatServiceParts {
  */
 export async function createChatServices(parts: ChatServiceParts): Promise<ChatServices> {
   const { config, logger, db } = parts;
-  const model = parts.model ?? (await createChatModel(config.openai));
+  const model = new MeteredChatModel(parts.model ?? (await createChatModel(config.openai)), parts.metrics);
   const repository = new ConversationRepository(db.pool, config.memory.retentionDays);
   const cache = new AnswerCache<CachedAnswer>(
     db.pool,

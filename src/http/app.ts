@@ -102,6 +102,7 @@ function recordMetrics(services: Services): RequestHandler {
       const labels = { method: req.method, route, status: String(res.statusCode) };
       services.metrics.httpRequests.inc(labels);
       services.metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      if (res.statusCode === 429) services.metrics.rateLimited.inc({ method: req.method, route });
     });
     next();
   };

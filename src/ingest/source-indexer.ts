@@ -3,7 +3,6 @@ import type { Queryable } from '../db/database.js';
 import { sha256Hex } from '../lib/sha256.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
 import { CHUNKER_VERSION, chunkDocument } from './chunk/markdown-chunker.js';
 import {
   beginBulkLoad,
@@ -62,7 +61,6 @@ export interface IndexerDependencies {
   embedder: Embedder;
   chunking: ChunkingOptions;
   logger: Logger;
-  metrics?: Metrics;
   /** Default chunks per batch (IndexerOptions.batchChunks), for a database where a batch holds up every request. */
   batchChunks?: number;
 }
@@ -322,9 +320,6 @@ export class SourceIndexer {
     this.summary.embeddingCalls += result.calls;
     this.summary.tokensEmbedded += result.tokens;
     this.progress.embeddingCalls += result.calls;
-    const labels = { model: this.deps.embedder.model, purpose: 'ingest' };
-    this.deps.metrics?.embeddingCalls.inc(labels, result.calls);
-    this.deps.metrics?.embeddingTokens.inc(labels, result.tokens);
   }
 
   /**

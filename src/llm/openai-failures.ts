@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import { DependencyError } from '../errors.js';
 
 /**
  * How an OpenAI call failed, and whether trying again can help. Understands both the
@@ -51,6 +53,15 @@ export function classifyOpenAIError(error: unknown): OpenAIFailure {
   return { kind: 'unknown', retryable: false, error };
 }
 
+/**
+ * The kind of failure behind an error an OpenAI model class threw: its DependencyError
+ * keeps the provider's error as the cause, except for our own quiet-time timeout.
+ */
+export function failureKindOf(error: unknown): OpenAIFailureKind {
+  if (!(error instanceof DependencyError)) return classifyOpenAIError(error).kind;
+  return error.code === 'openai_timeout' ? 'timeout' : classifyOpenAIError(error.cause).kind;
+}
+
 /** Milliseconds from `retry-after-ms` (OpenAI, Azure) or `retry-after` (seconds or an HTTP date). */
 export function retryAfterFrom(headers: Headers | undefined): number | undefined {
   const ms = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
@@ -68,3 +79,76 @@ export function backoffMs(attempt: number, baseDelayMs: number, maxDelayMs: numb
   const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }
+
+/** How often and how long an OpenAI call is tried. */
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** Time the call may take with all its attempts and waits. */
+  deadlineMs: number;
+  /** First backoff step; doubles per retry, with jitter. */
+  retryBaseDelayMs: number;
+  /** Ceiling of one backoff wait (a Retry-After header may ask for more). */
+  maxRetryDelayMs: number;
+}
+
+export interface RetryEvent {
+  /** 1-based number of the attempt that failed. */
+  attempt: number;
+  delayMs: number;
+  reason: OpenAIFailureKind;
+  status?: number;
+}
+
+export interface RetryHandlers {
+  /** Sorts an attempt's error; classifyOpenAIError by default. */
+  classify?: (error: unknown) => OpenAIFailure;
+  /** The error thrown once no attempt is left; `wouldWaitMs` when the next wait would pass the deadline. */
+  toError: (failure: OpenAIFailure, attempts: number, wouldWaitMs?: number) => Error;
+  /** Told before each wait, for logs and metrics. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/**
+ * Runs `attempt` (given the time left before the deadline) until it succeeds, fails for
+ * good, has been retried maxRetries times, or the next wait would pass the deadline. A
+ * wait honours Retry-After, else backs off. An abort is the caller's decision, whatever
+ * the SDK or LangChain made of it: it is rethrown as the signal's reason.
+ */
+export async function withRetries<T>(
+  policy: RetryPolicy,
+  signal: AbortSignal | undefined,
+  attempt: (remainingMs: number) => Promise<T>,
+  handlers: RetryHandlers,
+): Promise<T> {
+  const deadline = performance.now() + policy.deadlineMs;
+  for (let number = 1; ; number += 1) {
+    signal?.throwIfAborted();
+    let failure: OpenAIFailure;
+    try {
+      return await attempt(deadline - performance.now());
+    } catch (error) {
+      signal?.throwIfAborted();
+      failure = (handlers.classify ?? classifyOpenAIError)(error);
+    }
+    if (!failure.retryable || number > policy.maxRetries) throw handlers.toError(failure, number);
+    const delayMs = failure.retryAfterMs ?? backoffMs(number, policy.retryBaseDelayMs, policy.maxRetryDelayMs);
+    if (performance.now() + delayMs >= deadline) throw handlers.toError(failure, number, delayMs);
+    handlers.onRetry?.({ attempt: number, delayMs, reason: failure.kind, ...(failure.status === undefined ? {} : { status: failure.status }) });
+    await sleep(delayMs, undefined, { signal }).catch((error: unknown) => {
+      signal?.throwIfAborted();
+      throw error;
+    });
+  }
+}
+
+/** The problem code of a call that failed this way (the HTTP status is 503 for all). */
+export function problemCodeOf(kind: OpenAIFailureKind): string {
+  return FAILURE_CODES[kind] ?? 'openai_unavailable';
+}
+
+const FAILURE_CODES: Partial<Record<OpenAIFailureKind, string>> = {
+  timeout: 'openai_timeout',
+  rejected: 'openai_rejected',
+  incomplete: 'openai_incomplete_reply',
+};

@@ -2,7 +2,6 @@ import { sha256Hex } from '../lib/sha256.js';
 import { LRUCache } from 'lru-cache';
 import type { KeyValueStore } from '../cache/key-value-store.js';
 import type { EmbedOptions, Embedder, EmbeddingResult } from '../llm/embeddings/embedder.js';
-import type { Metrics } from '../metrics.js';
 
 const TTL_SECONDS = 7 * 86_400;
 /** Vectors kept in process (~12 KB each): the questions being answered right now and the latest repeats. */
@@ -22,7 +21,6 @@ export class CachedQueryEmbedder implements Embedder {
   constructor(
     private readonly inner: Embedder,
     private readonly store: KeyValueStore,
-    private readonly metrics?: Metrics,
   ) {
     this.model = inner.model;
     this.dimensions = inner.dimensions;
@@ -40,7 +38,6 @@ export class CachedQueryEmbedder implements Embedder {
     const cached = await this.store.get(key).catch(() => null);
     const vector = cached ? vectorFromBase64(cached) : await this.inner.embedQuery(text, options);
     if (!cached) {
-      if (!this.inner.offline) this.metrics?.embeddingCalls.inc({ model: this.model, purpose: 'query' });
       // Nobody waits for the store: a lost write is a later miss.
       void this.store.set(key, vectorToBase64(vector), TTL_SECONDS).catch(() => undefined);
     }

@@ -72,7 +72,7 @@ describe.each(databaseBackends())('health and errors on %s', (backend) => {
 
   it('when /metrics is scraped, then request counts by route are there', async () => {
     const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
-    expect(text).toMatch(/http_requests_total\{method="GET",route="\/readyz",status="200"\}/);
+    expect(text).toMatch(/^llm_assistant_http_requests_total\{method="GET",route="\/readyz",status="200"\}/m);
   });
 });
 

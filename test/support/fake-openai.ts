@@ -9,6 +9,7 @@ import {
   openAIErrorBody,
   type ChatCompletionsRequestBody,
 } from '../fixtures/openai/chat-completions.fixture.js';
+import { buildEmbeddingsResponse, embeddingsResponseHeaders, type EmbeddingsRequestBody } from '../fixtures/openai/embeddings-response.fixture.js';
 
 /** How the fake answers one chat completions request (streamed or not, as `body.stream` says). */
 export type ChatReply = (body: ChatCompletionsRequestBody, res: ServerResponse) => void;
@@ -43,7 +44,7 @@ export const cutStream =
 /**
  * An OpenAI-compatible server on loopback: real HTTP, so the SDK's own parsing of bodies
  * and streams is what is tested. Chat replies are set per test; embeddings fail with
- * `embeddingsStatus` (an OpenAI error body).
+ * `embeddingsStatus` (an OpenAI error body), or answer vectors when it is 200.
  */
 export class FakeOpenAI {
   chatReply: ChatReply = wholeAnswer(['ok']);
@@ -74,6 +75,11 @@ export class FakeOpenAI {
       const body = JSON.parse(text) as ChatCompletionsRequestBody;
       this.chatRequests.push(body);
       this.chatReply(body, res);
+      return;
+    }
+    if (this.embeddingsStatus === 200) {
+      const body = JSON.parse(text) as EmbeddingsRequestBody;
+      res.writeHead(200, embeddingsResponseHeaders()).end(JSON.stringify(buildEmbeddingsResponse(body)));
       return;
     }
     res.writeHead(this.embeddingsStatus, { 'content-type': 'application/json' }).end(JSON.stringify(openAIErrorBody('server_error')));

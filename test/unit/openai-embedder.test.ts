@@ -1,11 +1,8 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, DependencyError, ValidationError } from '../../src/errors.js';
-import {
-  OpenAIEmbedder,
-  type OpenAIEmbedderOptions,
-  type RetryEvent,
-} from '../../src/llm/embeddings/openai-embedder.js';
+import { OpenAIEmbedder, type OpenAIEmbedderOptions } from '../../src/llm/embeddings/openai-embedder.js';
+import type { RetryEvent } from '../../src/llm/openai-failures.js';
 import { countTokens } from '../../src/llm/tokens.js';
 import {
   OPENAI_ORIGIN,

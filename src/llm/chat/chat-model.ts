@@ -86,6 +86,8 @@ export interface ChatModel {
   condense(input: CondenseInput, options?: ChatCallOptions): Promise<ChatResult>;
   /** Folds turns that leave the memory window into the rolling summary. */
   summarise(input: SummariseInput, options?: ChatCallOptions): Promise<ChatResult>;
+  /** The kind of failure an error of this model is (rate_limited, timeout...), for metrics; 'unknown' when absent. */
+  failureKind?(error: unknown): string;
 }
 
 export const NO_USAGE: ChatUsage = Object.freeze({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });

@@ -1,8 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AIMessage, HumanMessage, SystemMessage, type AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
 import { DependencyError } from '../../errors.js';
-import { backoffMs, classifyOpenAIError, IncompleteReplyError, type OpenAIFailure } from '../openai-failures.js';
+import { classifyOpenAIError, failureKindOf, IncompleteReplyError, problemCodeOf, withRetries, type OpenAIFailure } from '../openai-failures.js';
 import { countTokens, truncateToTokens } from '../tokens.js';
 import type {
   AnswerRequest,
@@ -90,7 +89,7 @@ export class OpenAIChatModel implements ChatModel {
     const messages = toLangChain(request.messages);
     let attempt: Attempt | undefined;
     // Retried as a whole until the first part arrives; the stream then continues on that attempt.
-    const { iterator, first } = await this.withRetries(options.signal, async (current) => {
+    const { iterator, first } = await this.withAttempts(options.signal, async (current) => {
       attempt = current;
       const stream = await this.client.stream(messages, { signal: current.signal });
       const opened = stream[Symbol.asyncIterator]();
@@ -135,8 +134,12 @@ export class OpenAIChatModel implements ChatModel {
     return { ...result, text: truncateToTokens(result.text.trim(), input.maxTokens) };
   }
 
+  failureKind(error: unknown): string {
+    return failureKindOf(error);
+  }
+
   private async complete(messages: ChatMessage[], signal: AbortSignal | undefined): Promise<ChatResult> {
-    return this.withRetries(signal, async (attempt) => {
+    return this.withAttempts(signal, async (attempt) => {
       try {
         const reply = await this.client.invoke(toLangChain(messages), { signal: attempt.signal });
         // LangChain makes an empty message of a body that is not a completion (`{"choices":"nope"}`).
@@ -162,29 +165,27 @@ export class OpenAIChatModel implements ChatModel {
     }
   }
 
-  /** Attempts until success, a permanent failure, maxRetries or the deadline. */
-  private async withRetries<T>(signal: AbortSignal | undefined, run: (attempt: Attempt) => Promise<T>): Promise<T> {
-    const deadline = performance.now() + this.settings.deadlineMs;
-    for (let number = 1; ; number += 1) {
-      signal?.throwIfAborted();
-      const attempt = startAttempt(signal, Math.max(1, Math.min(this.settings.timeoutMs, deadline - performance.now())));
-      let failure: OpenAIFailure;
-      try {
-        return await run(attempt);
-      } catch (error) {
-        attempt.end();
-        // An abort is the caller's decision, whatever LangChain or the SDK made of it.
-        signal?.throwIfAborted();
-        failure = attempt.timedOut() ? { kind: 'timeout', retryable: true, error } : classifyOpenAIError(error);
-      }
-      if (!failure.retryable || number > this.settings.maxRetries) throw this.toError(failure, number);
-      const delayMs = failure.retryAfterMs ?? backoffMs(number, this.settings.retryBaseDelayMs, this.settings.maxRetryDelayMs);
-      if (performance.now() + delayMs >= deadline) throw this.toError(failure, number);
-      await sleep(delayMs, undefined, { signal }).catch((error: unknown) => {
-        signal?.throwIfAborted();
-        throw error;
-      });
-    }
+  /** Attempts (each with its own quiet-time clock) until success, a permanent failure, maxRetries or the deadline. */
+  private withAttempts<T>(signal: AbortSignal | undefined, run: (attempt: Attempt) => Promise<T>): Promise<T> {
+    let current: Attempt | undefined;
+    return withRetries(
+      this.settings,
+      signal,
+      async (remainingMs) => {
+        current = startAttempt(signal, Math.max(1, Math.min(this.settings.timeoutMs, remainingMs)));
+        try {
+          return await run(current);
+        } catch (error) {
+          current.end();
+          throw error;
+        }
+      },
+      {
+        // Our own timer aborted the attempt: whatever LangChain made of that, it is a timeout.
+        classify: (error) => (current?.timedOut() ? { kind: 'timeout', retryable: true, error } : classifyOpenAIError(error)),
+        toError: (failure, attempts) => this.toError(failure, attempts),
+      },
+    );
   }
 
   /** A reply that is not a whole answer, as the error the client gets (nothing is kept). */
@@ -195,22 +196,20 @@ export class OpenAIChatModel implements ChatModel {
   private toError(failure: OpenAIFailure, attempts: number): DependencyError {
     const { kind, status, error } = failure;
     const detail = `${status === undefined ? '' : `${status} `}${error instanceof Error ? error.message : String(error)}`;
-    const { code, what } = FAILURE_WORDS[kind] ?? UNAVAILABLE;
-    return new DependencyError('openai', `The language model (${this.model}) ${what} after ${attempts} attempt(s): ${detail}`, {
+    return new DependencyError('openai', `The language model (${this.model}) ${FAILURE_WORDS[kind] ?? 'is unavailable'} after ${attempts} attempt(s): ${detail}`, {
       cause: error,
-      code,
+      code: problemCodeOf(kind),
       retryAfterSeconds: failure.retryAfterMs === undefined ? 5 : Math.max(1, Math.ceil(failure.retryAfterMs / 1000)),
     });
   }
 }
 
-/** The problem code and the words of a failed call, by kind; any other kind is "unavailable". */
-const FAILURE_WORDS: Partial<Record<OpenAIFailure['kind'], { code: string; what: string }>> = {
-  timeout: { code: 'openai_timeout', what: 'did not answer in time' },
-  rejected: { code: 'openai_rejected', what: 'rejected the request' },
-  incomplete: { code: 'openai_incomplete_reply', what: 'sent an incomplete reply' },
+/** The words of a failed call, by kind; any other kind "is unavailable". */
+const FAILURE_WORDS: Partial<Record<OpenAIFailure['kind'], string>> = {
+  timeout: 'did not answer in time',
+  rejected: 'rejected the request',
+  incomplete: 'sent an incomplete reply',
 };
-const UNAVAILABLE = { code: 'openai_unavailable', what: 'is unavailable' };
 
 /** The reason the model gave for ending its reply: its word that the reply is whole. */
 function finishReasonOf(message: { response_metadata?: Record<string, unknown> }): string | undefined {

@@ -1,8 +1,7 @@
 import { setMaxListeners } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { OpenAI } from 'openai';
 import { ConfigError, DependencyError, ValidationError } from '../../errors.js';
-import { backoffMs, classifyOpenAIError, type OpenAIFailure, type OpenAIFailureKind } from '../openai-failures.js';
+import { problemCodeOf, withRetries, type OpenAIFailure, type RetryEvent } from '../openai-failures.js';
 import { countTokens, truncateToTokens } from '../tokens.js';
 import { EMBEDDING_DIMENSIONS, type EmbedOptions, type Embedder, type EmbeddingResult } from './embedder.js';
 
@@ -42,14 +41,6 @@ export interface OpenAIEmbedderOptions {
   maxRetryDelayMs?: number;
   /** Told before each wait, for logs and metrics. */
   onRetry?: (event: RetryEvent) => void;
-}
-
-export interface RetryEvent {
-  /** 1-based number of the attempt that failed. */
-  attempt: number;
-  delayMs: number;
-  reason: OpenAIFailureKind;
-  status?: number;
 }
 
 /** An input cut to the per-input token limit; its vector covers only the kept part. */
@@ -215,48 +206,29 @@ export class OpenAIEmbedder implements Embedder {
     if (failures.length > 0) throw failures[0];
   }
 
-  /** One batch: attempts until success, a permanent failure, maxRetries or the deadline. */
-  private async requestWithRetries(input: string[], signal: AbortSignal): Promise<EmbeddingsResponse> {
-    const deadline = performance.now() + this.settings.deadlineMs;
-    for (let attempt = 1; ; attempt += 1) {
-      signal.throwIfAborted();
-      const remainingMs = deadline - performance.now();
-      let failure: OpenAIFailure;
-      try {
-        return await this.client.embeddings.create(
+  /** One batch: one HTTP request per attempt, with the caller's signal and what is left of the timeout. */
+  private requestWithRetries(input: string[], signal: AbortSignal): Promise<EmbeddingsResponse> {
+    const { timeoutMs } = this.settings;
+    return withRetries(
+      this.settings,
+      signal,
+      (remainingMs) =>
+        this.client.embeddings.create(
           { ...this.request, input },
-          { signal, timeout: Math.max(1, Math.ceil(Math.min(this.settings.timeoutMs, remainingMs))), maxRetries: 0 },
-        );
-      } catch (error) {
-        // An abort is the caller's decision, whatever the SDK made of it.
-        signal.throwIfAborted();
-        failure = classifyOpenAIError(error);
-      }
-
-      if (!failure.retryable || attempt > this.settings.maxRetries) throw this.toError(failure, attempt);
-      const delayMs = failure.retryAfterMs ?? backoffMs(attempt, this.settings.retryBaseDelayMs, this.settings.maxRetryDelayMs);
-      if (performance.now() + delayMs >= deadline) throw this.toError(failure, attempt, delayMs);
-      this.onRetry?.({
-        attempt,
-        delayMs,
-        reason: failure.kind,
-        ...(failure.status === undefined ? {} : { status: failure.status }),
-      });
-      await sleep(delayMs, undefined, { signal }).catch((error: unknown) => {
-        signal.throwIfAborted();
-        throw error;
-      });
-    }
+          { signal, timeout: Math.max(1, Math.ceil(Math.min(timeoutMs, remainingMs))), maxRetries: 0 },
+        ),
+      {
+        toError: (failure, attempts, wouldWaitMs) => this.toError(failure, attempts, wouldWaitMs),
+        ...(this.onRetry ? { onRetry: this.onRetry } : {}),
+      },
+    );
   }
 
   private toError(failure: OpenAIFailure, attempts: number, wouldWaitMs?: number): DependencyError {
     const { kind, status, error } = failure;
     const detail = `${status === undefined ? '' : `${status} `}${error instanceof Error ? error.message : String(error)}`;
     if (kind === 'rejected') {
-      return new DependencyError('openai', `OpenAI rejected the embeddings request: ${detail}`, {
-        cause: error,
-        code: 'openai_rejected',
-      });
+      return new DependencyError('openai', `OpenAI rejected the embeddings request: ${detail}`, { cause: error, code: problemCodeOf(kind) });
     }
     const tries = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
     const why =
@@ -265,7 +237,7 @@ export class OpenAIEmbedder implements Embedder {
         : ` (a further wait of ${wouldWaitMs} ms would pass the ${this.settings.deadlineMs} ms deadline)`;
     return new DependencyError('openai', `OpenAI embeddings failed after ${tries}${why}: ${detail}`, {
       cause: error,
-      code: kind === 'timeout' ? 'openai_timeout' : 'openai_unavailable',
+      code: problemCodeOf(kind),
       ...(failure.retryAfterMs === undefined ? {} : { retryAfterSeconds: Math.ceil(failure.retryAfterMs / 1000) }),
     });
   }
