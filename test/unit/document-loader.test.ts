@@ -96,6 +96,12 @@ describe('loadDocumentFile', () => {
       expect(doc.body).toBe('Some intro.\n\n# Booking guide\n\nText.'); // not leading: kept
     });
 
+    it('when the first heading is underlined with `=`, then it is the title and leaves the body', async () => {
+      const doc = await loadOk('allergies.md', 'Allergies\n=========\n\nRecord every allergy.\n\nReactions\n---------\n\nHives.');
+      expect(doc.title).toBe('Allergies');
+      expect(doc.body).toBe('Record every allergy.\n\nReactions\n---------\n\nHives.');
+    });
+
     it('when there is neither front matter title nor `# ` heading, then the title is the file name humanised', async () => {
       const doc = await loadOk('no-show_policy.markdown', '## Rules\n\nCall a day ahead.');
       expect(doc.title).toBe('No show policy');
@@ -144,6 +150,11 @@ describe('loadDocumentFile', () => {
     it('when a text line looks like a Markdown heading, then it is escaped so it is not one', async () => {
       const doc = await loadOk('notes.txt', '# of visits per year\n\nText.');
       expect(doc.body).toBe('\\# of visits per year\n\nText.');
+    });
+
+    it('when a text line is underlined with `-` or `=`, then the underline is escaped so the line is not a heading', async () => {
+      const doc = await loadOk('totals.txt', 'Totals\n------\n12 visits.\nAll\n=\n');
+      expect(doc.body).toBe('Totals\n\\------\n12 visits.\nAll\n\\=');
     });
   });
 
