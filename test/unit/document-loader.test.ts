@@ -203,9 +203,14 @@ describe('loadDocumentFile', () => {
     });
 
     it('when there is no <title>, then the first <h1> is the title and leaves the body', async () => {
-      const doc = await loadOk('page.htm', '<h1>Vaccines</h1><p>Schedule.</p><table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>');
+      const doc = await loadOk('page.htm', '<h1>Vaccines</h1><p>Schedule.</p>');
       expect(doc.title).toBe('Vaccines');
-      expect(doc.body).toBe('Schedule.\n\n| a | b |\n| --- | --- |\n| c | d |');
+      expect(doc.body).toBe('Schedule.');
+    });
+
+    it('when a table has no header cells, then its header row is empty rather than its first data row', async () => {
+      const doc = await loadOk('page.htm', '<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>');
+      expect(doc.body).toBe('|     |     |\n| --- | --- |\n| a   | b   |\n| c   | d   |');
     });
 
     it('when the page has only scripts and navigation, then it is reported empty', async () => {

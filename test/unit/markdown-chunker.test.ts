@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CHUNKER_VERSION, DEFAULT_CHUNKING, chunkDocument } from '../../src/ingest/chunk/markdown-chunker.js';
+import { parseHtmlSource } from '../../src/ingest/load/html.loader.js';
 import type { ChunkDraft, ChunkingOptions } from '../../src/ingest/types.js';
 import { countTokens } from '../../src/llm/tokens.js';
 
@@ -374,6 +375,34 @@ describe('chunkDocument', () => {
     expectWellFormed(chunks, SMALL);
     expect(chunks.every((c) => c.headingPath.join(' > ') === 'Guide > Install')).toBe(true);
     expect(chunks.filter((c) => c.content.includes(code))).toHaveLength(1);
+  });
+
+  it('when an HTML page with a table goes through turndown, then the table is one chunk with its header row', () => {
+    const html = `<html><head><title>Waiting list</title></head><body>
+<h2>Priorities</h2>
+<p>${sentences(3, 'h')}</p>
+<table>
+  <caption>Priority levels</caption>
+  <thead><tr><th>Priority</th><th>When to use it</th></tr></thead>
+  <tbody>
+    <tr><td>Urgent</td><td>Seen within days | doctor only</td></tr>
+    <tr><td>Normal</td><td>For convenience</td></tr>
+  </tbody>
+</table>
+</body></html>`;
+    const doc = parseHtmlSource(html, 'waiting-list.html');
+    const chunks = chunkDocument(doc, { targetTokens: 40, overlapTokens: 8, maxTokens: 100 });
+
+    const table = [
+      '| Priority | When to use it |',
+      '| --- | --- |',
+      '| Urgent | Seen within days \\| doctor only |',
+      '| Normal | For convenience |',
+    ].join('\n');
+    const holding = chunks.filter((c) => c.content.includes('Urgent'));
+    expect(holding).toHaveLength(1);
+    expect(holding[0]!.headingPath).toEqual(['Waiting list', 'Priorities']);
+    expect(holding[0]!.content).toContain(`Priority levels\n\n${table}`);
   });
 
   describe('on random Markdown-ish input', () => {
