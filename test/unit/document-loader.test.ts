@@ -96,6 +96,12 @@ describe('loadDocumentFile', () => {
       expect(doc.body).toBe('Some intro.\n\n# Booking guide\n\nText.'); // not leading: kept
     });
 
+    it('when the first heading is underlined with `=`, then it is the title and leaves the body', async () => {
+      const doc = await loadOk('allergies.md', 'Allergies\n=========\n\nRecord every allergy.\n\nReactions\n---------\n\nHives.');
+      expect(doc.title).toBe('Allergies');
+      expect(doc.body).toBe('Record every allergy.\n\nReactions\n---------\n\nHives.');
+    });
+
     it('when there is neither front matter title nor `# ` heading, then the title is the file name humanised', async () => {
       const doc = await loadOk('no-show_policy.markdown', '## Rules\n\nCall a day ahead.');
       expect(doc.title).toBe('No show policy');
@@ -145,6 +151,11 @@ describe('loadDocumentFile', () => {
       const doc = await loadOk('notes.txt', '# of visits per year\n\nText.');
       expect(doc.body).toBe('\\# of visits per year\n\nText.');
     });
+
+    it('when a text line is underlined with `-` or `=`, then the underline is escaped so the line is not a heading', async () => {
+      const doc = await loadOk('totals.txt', 'Totals\n------\n12 visits.\nAll\n=\n');
+      expect(doc.body).toBe('Totals\n\\------\n12 visits.\nAll\n\\=');
+    });
   });
 
   describe('HTML', () => {
@@ -192,9 +203,14 @@ describe('loadDocumentFile', () => {
     });
 
     it('when there is no <title>, then the first <h1> is the title and leaves the body', async () => {
-      const doc = await loadOk('page.htm', '<h1>Vaccines</h1><p>Schedule.</p><table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>');
+      const doc = await loadOk('page.htm', '<h1>Vaccines</h1><p>Schedule.</p>');
       expect(doc.title).toBe('Vaccines');
-      expect(doc.body).toBe('Schedule.\n\n| a | b |\n| --- | --- |\n| c | d |');
+      expect(doc.body).toBe('Schedule.');
+    });
+
+    it('when a table has no header cells, then its header row is empty rather than its first data row', async () => {
+      const doc = await loadOk('page.htm', '<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>');
+      expect(doc.body).toBe('|     |     |\n| --- | --- |\n| a   | b   |\n| c   | d   |');
     });
 
     it('when the page has only scripts and navigation, then it is reported empty', async () => {

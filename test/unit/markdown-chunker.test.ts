@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CHUNKER_VERSION, DEFAULT_CHUNKING, chunkDocument } from '../../src/ingest/chunk/markdown-chunker.js';
+import { parseHtmlSource } from '../../src/ingest/load/html.loader.js';
 import type { ChunkDraft, ChunkingOptions } from '../../src/ingest/types.js';
 import { countTokens } from '../../src/llm/tokens.js';
 
@@ -32,7 +33,7 @@ function expectWellFormed(chunks: ChunkDraft[], options: ChunkingOptions): void 
 describe('chunkDocument', () => {
   it('when asked for the defaults, then they match the documented budget and version', () => {
     expect(DEFAULT_CHUNKING).toEqual({ targetTokens: 350, overlapTokens: 50, maxTokens: 512 });
-    expect(CHUNKER_VERSION).toBe('md-v1');
+    expect(CHUNKER_VERSION).toBe('md-v2');
   });
 
   it('when sections are small, then each becomes one chunk with its heading path', () => {
@@ -277,6 +278,131 @@ describe('chunkDocument', () => {
   it('when the same input is chunked twice, then the output is identical', () => {
     const body = `## A\n\n${sentences(50)}\n\n## B\n\n- x\n- y\n\n| h |\n| - |\n| r |`;
     expect(chunkDocument({ title: 'Same', body }, DEFAULT_CHUNKING)).toEqual(chunkDocument({ title: 'Same', body }, DEFAULT_CHUNKING));
+  });
+
+  it('when headings are setext (underlined), then they open sections like ATX headings', () => {
+    const body = [
+      'Patient guide',
+      '=============',
+      '',
+      'Read this first.',
+      '',
+      'Allergies',
+      '---------',
+      '',
+      'Peanuts and penicillin.',
+      '',
+      '### Reactions',
+      '',
+      'Hives within minutes.',
+    ].join('\n');
+    const chunks = chunkDocument({ title: 'Patient guide', body }, DEFAULT_CHUNKING);
+    expect(chunks.map((c) => [c.headingPath, c.content])).toEqual([
+      [['Patient guide'], 'Read this first.'],
+      [['Patient guide', 'Allergies'], 'Peanuts and penicillin.'],
+      [['Patient guide', 'Allergies', 'Reactions'], 'Hives within minutes.'],
+    ]);
+  });
+
+  it('when a paragraph of several lines sits over a lone `-`, then it stays text rather than a heading', () => {
+    const body = 'Pyrethrins combined with piperonyl butoxide;\nBrand names: A-200, Rid.\n-\n\nPermethrin lotion.';
+    const chunks = chunkDocument({ title: 'Head lice', body }, DEFAULT_CHUNKING);
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]!.headingPath).toEqual(['Head lice']);
+    expect(chunks[0]!.content).toContain('Brand names: A-200, Rid.');
+  });
+
+  it('when a table sits in a section larger than the target, then it is kept whole, row by row, under its header', () => {
+    const table = [
+      'Drug | Adult dose | Child dose',
+      ':--- | ---: | ---',
+      ...Array.from({ length: 5 }, (_, i) => `drug${i} | ${i * 10} mg | ${i} mg`),
+    ].join('\n');
+    const body = `## Doses\n\n${sentences(4, 'a')}\n\n${table}\n\n${sentences(4, 'b')}`;
+    const chunks = chunkDocument({ title: 'Meds', body }, SMALL);
+
+    expectWellFormed(chunks, SMALL);
+    const holding = chunks.filter((c) => c.content.includes('drug0'));
+    expect(holding).toHaveLength(1);
+    expect(holding[0]!.content).toContain(table);
+  });
+
+  it('when a table row is too large to go with the header, then it becomes "column: value" lines', () => {
+    const header = '| Drug | Notes |\n| --- | --- |';
+    const longNote = sentences(12, 'n');
+    const body = `${header}\n| Aspirin | Take with food. |\n| Warfarin | ${longNote} |\n| Ibuprofen | Short course. |`;
+    const chunks = chunkDocument({ title: 'Drugs', body }, SMALL);
+
+    expectWellFormed(chunks, SMALL);
+    const contents = chunks.map((c) => c.content);
+    expect(contents.filter((c) => c.includes(`${header}\n| Aspirin | Take with food. |`))).toHaveLength(1);
+    expect(contents.filter((c) => c.includes(`${header}\n| Ibuprofen | Short course. |`))).toHaveLength(1);
+    expect(contents.filter((c) => c.includes('Drug: Warfarin\nNotes: Sentence n0 talks'))).toHaveLength(1);
+    expect(contents.some((c) => c.includes('| Warfarin'))).toBe(false);
+    const seen = new Set(contents.flatMap(words));
+    for (const word of words(longNote)) expect(seen.has(word)).toBe(true);
+  });
+
+  it('when a list is split, then no item is cut, even an item larger than the target', () => {
+    // Each item is above SMALL's target but within its limit: cut only between items.
+    const items = Array.from({ length: 6 }, (_, i) => `- ${sentences(4, `i${i}-`)}`);
+    const chunks = chunkDocument({ title: 'Steps', body: `## Steps\n\n${items.join('\n')}` }, SMALL);
+
+    expectWellFormed(chunks, SMALL);
+    expect(chunks).toHaveLength(items.length);
+    expect(chunks.map((c) => c.content)).toEqual(items);
+  });
+
+  it('when list items hold nested lists and fenced code, then each item stays whole', () => {
+    const items = [
+      '1. Open the settings.\n   - Choose **Billing**.\n   - Choose **Taxes**.',
+      '2. Paste the configuration:\n\n   ```yaml\n   # tax rates\n   - rate: 20\n\n   - rate: 5\n   ```',
+      `3. ${sentences(3, 'z')}`,
+    ];
+    const options: ChunkingOptions = { targetTokens: 40, overlapTokens: 8, maxTokens: 100 };
+    const chunks = chunkDocument({ title: 'Setup', body: items.join('\n\n') }, options);
+
+    expectWellFormed(chunks, options);
+    for (const item of items) expect(chunks.filter((c) => c.content.includes(item))).toHaveLength(1);
+    expect(chunks.every((c) => c.headingPath.join() === 'Setup')).toBe(true);
+  });
+
+  it('when a fenced block holds blank lines, headings and list markers, then it stays one block in one chunk', () => {
+    const code = ['```bash', '# install', '', '- not a list', 'Title', '=====', '', 'echo done', '```'].join('\n');
+    const body = `## Install\n\n${sentences(5, 'p')}\n\n${code}\n\n${sentences(5, 'q')}`;
+    const chunks = chunkDocument({ title: 'Guide', body }, SMALL);
+
+    expectWellFormed(chunks, SMALL);
+    expect(chunks.every((c) => c.headingPath.join(' > ') === 'Guide > Install')).toBe(true);
+    expect(chunks.filter((c) => c.content.includes(code))).toHaveLength(1);
+  });
+
+  it('when an HTML page with a table goes through turndown, then the table is one chunk with its header row', () => {
+    const html = `<html><head><title>Waiting list</title></head><body>
+<h2>Priorities</h2>
+<p>${sentences(3, 'h')}</p>
+<table>
+  <caption>Priority levels</caption>
+  <thead><tr><th>Priority</th><th>When to use it</th></tr></thead>
+  <tbody>
+    <tr><td>Urgent</td><td>Seen within days | doctor only</td></tr>
+    <tr><td>Normal</td><td>For convenience</td></tr>
+  </tbody>
+</table>
+</body></html>`;
+    const doc = parseHtmlSource(html, 'waiting-list.html');
+    const chunks = chunkDocument(doc, { targetTokens: 40, overlapTokens: 8, maxTokens: 100 });
+
+    const table = [
+      '| Priority | When to use it |',
+      '| --- | --- |',
+      '| Urgent | Seen within days \\| doctor only |',
+      '| Normal | For convenience |',
+    ].join('\n');
+    const holding = chunks.filter((c) => c.content.includes('Urgent'));
+    expect(holding).toHaveLength(1);
+    expect(holding[0]!.headingPath).toEqual(['Waiting list', 'Priorities']);
+    expect(holding[0]!.content).toContain(`Priority levels\n\n${table}`);
   });
 
   describe('on random Markdown-ish input', () => {

@@ -5,6 +5,7 @@ import {
   patientToDocuments,
   recordSourcePrefix,
 } from '../../src/ingest/records/record-documents.js';
+import { chunkDocument } from '../../src/ingest/chunk/markdown-chunker.js';
 import { PatientRecordSchema, type PatientRecord } from '../../src/ingest/records/record.schemas.js';
 
 const PATIENT = '6f9619ff-8b86-4011-b42d-00c04fc964ff';
@@ -177,6 +178,15 @@ describe('patientToDocuments', () => {
     const doc = byKind(record).get(`patient/${PATIENT}/appointment/${record.appointments[0]!.id}`)!;
     expect(doc.body.match(/^## Prescriptions$/gm)).toHaveLength(1);
     expect(doc.body).toContain('\\## Prescriptions');
+  });
+
+  it('when free text has a line under it of a single = or -, then that line is escaped and opens no section', () => {
+    const record = buildRecord();
+    record.appointments[0]!.medicalRecord!.examNotes = 'Allergies\n=\nDrowsy\n-';
+    const doc = byKind(record).get(`patient/${PATIENT}/appointment/${record.appointments[0]!.id}`)!;
+    expect(doc.body).toContain('Allergies\n\\=\nDrowsy\n\\-');
+    const paths = chunkDocument({ title: doc.title, body: doc.body }).map((chunk) => chunk.headingPath.join(' > '));
+    expect(paths.some((path) => /Allergies|Drowsy/.test(path))).toBe(false);
   });
 
   it('when a reference date is given, then age and current medications are computed against it', () => {

@@ -1,11 +1,12 @@
 import { countTokens, decodeTokens, encodeTokens, truncateToTokens } from '../../llm/tokens.js';
 import type { ChunkDraft, ChunkingOptions } from '../types.js';
+import { splitSections, type MarkdownBlock } from './markdown-sections.js';
 
 /**
  * Recorded with every chunk in the database; bump it whenever the output for the same
  * input changes (rules, defaults, separators) so that ingestion re-chunks everything.
  */
-export const CHUNKER_VERSION = 'md-v1';
+export const CHUNKER_VERSION = 'md-v2';
 
 /**
  * MedQuAD answers are ~890 characters (~200 tokens) at the median, so most sections
@@ -21,29 +22,11 @@ const PATH_SEPARATOR = ' > ';
 /** Estimated cost of a separator ('\n\n', '\n', ' ') between two separately counted pieces. */
 const SEPARATOR_TOKENS = 1;
 
-const ATX_HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$/;
-const FENCE_OPEN = /^( {0,3})(`{3,}|~{3,})(.*)$/;
-const TABLE_DELIMITER = /^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
-const LIST_ITEM = /^([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)/;
-/** Lists that may interrupt a paragraph without a blank line (as in CommonMark). */
-const INTERRUPTING_LIST_ITEM = /^ {0,3}(?:[-*+]|1[.)])[ \t]+\S/;
 /** A sentence ends at . ! ? (plus closing quotes/brackets) before a capital or digit. */
 const SENTENCE_BREAK = /(?<=[.!?]["'\u201d\u2019)\]]*)\s+(?=["'\u201c\u2018([]?[A-Z0-9])/;
 const ABBREVIATION_END = /(?:^|\s)(?:Dr|Mr|Mrs|Ms|Prof|St|Sr|Jr|vs|e\.g|i\.e|approx|Fig)\.$/i;
 
-interface Section {
-  path: string[];
-  lines: string[];
-}
-
-type BlockKind = 'paragraph' | 'list' | 'table' | 'code';
-
-interface Block {
-  kind: BlockKind;
-  lines: string[];
-  text: string;
-  tokens: number;
-}
+type Block = MarkdownBlock & { tokens: number };
 
 /** A piece of a section that packing never cuts. */
 interface Unit {
@@ -51,7 +34,7 @@ interface Unit {
   tokens: number;
   /** Put before this unit when it follows another one in the same chunk. */
   sep: string;
-  /** Prose can seed the next chunk's overlap; tables, code and whole lists cannot. */
+  /** Prose can seed the next chunk's overlap; tables, code and list items cannot. */
   prose: boolean;
 }
 
@@ -64,10 +47,12 @@ interface Budget {
 }
 
 /**
- * Splits a Markdown document into chunks that follow its structure: one chunk per
- * heading section when it fits `targetTokens`, otherwise paragraph / sentence / token
- * splits with overlap. Tables, lists and code blocks stay whole when they fit
- * `maxTokens`. Deterministic; no chunk's embeddingText exceeds `maxTokens`.
+ * Splits a Markdown document (CommonMark + GFM, see markdown-sections.ts) into chunks
+ * that follow its structure: one chunk per heading section when it fits `targetTokens`,
+ * otherwise paragraph / sentence / token splits with overlap. Tables, lists and code
+ * blocks stay whole when they fit `maxTokens`; past that a list is cut between items, a
+ * table between rows under its repeated header, code between lines. Text is kept as
+ * written. Deterministic; no chunk's embeddingText exceeds `maxTokens`.
  */
 export function chunkDocument(
   doc: { title: string; body: string },
@@ -77,8 +62,8 @@ export function chunkDocument(
   const drafts: ChunkDraft[] = [];
   const margin = Math.min(8, Math.floor(options.maxTokens / 32));
   for (const section of splitSections(doc.body, doc.title.trim())) {
-    const blocks = parseBlocks(section.lines);
-    if (blocks.length === 0) continue; // a heading with no text is not worth a chunk
+    if (section.blocks.length === 0) continue; // a heading with no text is not worth a chunk
+    const blocks: Block[] = section.blocks.map((block) => ({ ...block, tokens: countTokens(block.text) }));
     const headingPath = fitHeadingPath(section.path, options.maxTokens);
     const prefix = headingPrefix(headingPath);
     const prefixTokens = countTokens(prefix);
@@ -115,158 +100,23 @@ function validateOptions(options: ChunkingOptions): void {
 }
 
 // ---------------------------------------------------------------------------------
-// Structure: sections and blocks
-
-function splitSections(body: string, title: string): Section[] {
-  const lines = body.replace(/\r\n?/g, '\n').split('\n');
-  const sections: Section[] = [];
-  const stack: { level: number; text: string }[] = [];
-  const pathNow = (): string[] => [title, ...stack.map((h) => h.text)].filter((h) => h.length > 0);
-  let current: Section = { path: pathNow(), lines: [] };
-  let fence: { char: string; length: number } | null = null;
-
-  for (const line of lines) {
-    if (fence !== null) {
-      current.lines.push(line);
-      if (closesFence(line, fence)) fence = null;
-      continue;
-    }
-    const opened = openFence(line);
-    if (opened !== null) {
-      fence = opened;
-      current.lines.push(line);
-      continue;
-    }
-    const heading = ATX_HEADING.exec(line);
-    if (heading === null) {
-      current.lines.push(line);
-      continue;
-    }
-    sections.push(current);
-    const level = heading[1]!.length;
-    const text = headingText(heading[2] ?? '');
-    while (stack.length > 0 && stack[stack.length - 1]!.level >= level) stack.pop();
-    // `# Title` repeating the document title is the document itself, not a subsection.
-    if (!(level === 1 && stack.length === 0 && text === title)) stack.push({ level, text });
-    current = { path: pathNow(), lines: [] };
-  }
-  sections.push(current);
-  return sections;
-}
-
-function headingText(raw: string): string {
-  // Drop an optional closing sequence (`## Causes ##`), which needs a space before it.
-  return raw
-    .replace(/(?:^|[ \t]+)#+[ \t]*$/, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-function openFence(line: string): { char: string; length: number } | null {
-  const match = FENCE_OPEN.exec(line);
-  if (match === null) return null;
-  const marker = match[2]!;
-  // An info string of a backtick fence cannot contain backticks (CommonMark).
-  if (marker[0] === '`' && match[3]!.includes('`')) return null;
-  return { char: marker[0]!, length: marker.length };
-}
-
-function closesFence(line: string, fence: { char: string; length: number }): boolean {
-  const trimmed = line.trim();
-  if (line.length - line.trimStart().length > 3 || trimmed.length < fence.length) return false;
-  for (const ch of trimmed) if (ch !== fence.char) return false;
-  return true;
-}
-
-function isBlank(line: string): boolean {
-  return line.trim().length === 0;
-}
-
-function isTableStart(lines: string[], i: number): boolean {
-  const next = lines[i + 1];
-  return next !== undefined && lines[i]!.includes('|') && next.includes('|') && TABLE_DELIMITER.test(next);
-}
-
-function indentOf(line: string): number {
-  return line.length - line.trimStart().length;
-}
-
-function parseBlocks(lines: string[]): Block[] {
-  const blocks: Block[] = [];
-  const push = (kind: BlockKind, blockLines: string[]): void => {
-    const text = blockLines.join('\n').replace(/^\n+|\s+$/g, '');
-    blocks.push({ kind, lines: blockLines, text, tokens: countTokens(text) });
-  };
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i]!;
-    if (isBlank(line)) {
-      i++;
-      continue;
-    }
-    const fence = openFence(line);
-    if (fence !== null) {
-      const start = i++;
-      while (i < lines.length && !closesFence(lines[i]!, fence)) i++;
-      i = Math.min(i + 1, lines.length);
-      push('code', lines.slice(start, i));
-      continue;
-    }
-    if (isTableStart(lines, i)) {
-      const start = i;
-      i += 2;
-      while (i < lines.length && !isBlank(lines[i]!) && lines[i]!.includes('|')) i++;
-      push('table', lines.slice(start, i));
-      continue;
-    }
-    if (LIST_ITEM.test(line)) {
-      const start = i++;
-      while (i < lines.length) {
-        const next = lines[i]!;
-        if (isBlank(next)) {
-          // A blank line continues the list only when an item or indented text follows.
-          let j = i + 1;
-          while (j < lines.length && isBlank(lines[j]!)) j++;
-          const after = lines[j];
-          if (after === undefined || !(LIST_ITEM.test(after) || indentOf(after) >= 2)) break;
-          i = j;
-          continue;
-        }
-        if (indentOf(next) < 2 && (openFence(next) !== null || isTableStart(lines, i))) break;
-        i++;
-      }
-      push('list', lines.slice(start, i));
-      continue;
-    }
-    const start = i++;
-    while (i < lines.length) {
-      const next = lines[i]!;
-      if (isBlank(next) || openFence(next) !== null || isTableStart(lines, i) || INTERRUPTING_LIST_ITEM.test(next)) break;
-      i++;
-    }
-    push('paragraph', lines.slice(start, i));
-  }
-  return blocks;
-}
-
-// ---------------------------------------------------------------------------------
 // Units: blocks cut down to pieces that fit
 
 function blockUnits(block: Block, budget: Budget): Unit[] {
+  if (block.kind === 'prose') return proseUnits(block.text, block.tokens, budget.pack, '\n\n');
+  if (block.tokens <= budget.max) return [atomic(block.text, block.tokens, '\n\n')];
   switch (block.kind) {
-    case 'paragraph':
-      return proseUnits(block.text, block.tokens, budget.pack, '\n\n');
     case 'list':
-      return block.tokens <= budget.max ? [atomic(block)] : listUnits(block, budget);
+      return listUnits(block.items, budget);
     case 'table':
-      return block.tokens <= budget.max ? [atomic(block)] : tableUnits(block, budget);
+      return tableUnits(block, budget);
     case 'code':
-      return block.tokens <= budget.max ? [atomic(block)] : codeUnits(block, budget);
+      return codeUnits(block, budget);
   }
 }
 
-function atomic(block: Block): Unit {
-  return { text: block.text, tokens: block.tokens, sep: '\n\n', prose: false };
+function atomic(text: string, tokens: number, sep: string): Unit {
+  return { text, tokens, sep, prose: false };
 }
 
 /** Paragraph -> itself, else sentences, else word windows, else token windows. */
@@ -284,69 +134,72 @@ function proseUnits(text: string, tokens: number, limit: number, sep: string): U
   return units;
 }
 
-function listUnits(block: Block, budget: Budget): Unit[] {
-  const base = indentOf(block.lines[0]!);
-  const items: string[][] = [];
-  for (const line of block.lines) {
-    const match = LIST_ITEM.exec(line);
-    if (match !== null && match[1]!.length <= base + 1) items.push([line]);
-    else items[items.length - 1]!.push(line);
-  }
-  return items.flatMap((itemLines, index) => {
-    const text = itemLines.join('\n').trim();
-    return proseUnits(text, countTokens(text), budget.pack, index === 0 ? '\n\n' : '\n');
+/** Whole items (nested lists and code included); only an item too large for any chunk is cut as prose. */
+function listUnits(items: string[], budget: Budget): Unit[] {
+  return items.flatMap((text, index) => {
+    const sep = index === 0 ? '\n\n' : '\n';
+    const tokens = countTokens(text);
+    return tokens <= budget.max ? [atomic(text, tokens, sep)] : proseUnits(text, tokens, budget.pack, sep);
   });
 }
 
-/** Rows grouped under a repeated header row, so every piece is still a readable table. */
-function tableUnits(block: Block, budget: Budget): Unit[] {
-  const header = block.lines.slice(0, 2).join('\n');
-  const headerTokens = countTokens(header);
-  const rows = block.lines.slice(2).map((row) => ({ text: row, tokens: countTokens(row) + SEPARATOR_TOKENS }));
+/**
+ * Rows grouped under a repeated header row, so every piece is still a readable table;
+ * a row too large to go with the header becomes "column: value" lines.
+ */
+function tableUnits(table: Extract<Block, { kind: 'table' }>, budget: Budget): Unit[] {
+  const headerTokens = countTokens(table.header);
+  const rows = table.rows.map((row) => ({ ...row, tokens: countTokens(row.text) + SEPARATOR_TOKENS }));
   return packGreedy(rows, {
     limit: budget.pack - headerTokens,
-    group: (texts, tokens) => ({ text: `${header}\n${texts.join('\n')}`, tokens: headerTokens + tokens, sep: '\n\n', prose: false }),
-    // A single row too large for any chunk: keep its text, lose the table form.
-    alone: (row, tokens) => (headerTokens + tokens > budget.max ? proseUnits(row, tokens, budget.pack, '\n\n') : null),
+    group: (texts, tokens) => atomic(`${table.header}\n${texts.join('\n')}`, headerTokens + tokens, '\n\n'),
+    alone: (row) => (headerTokens + row.tokens > budget.max ? columnValueUnits(table.columns, row.cells, budget) : null),
   });
+}
+
+function columnValueUnits(columns: string[], cells: string[], budget: Budget): Unit[] {
+  const lines = cells.flatMap((cell, i) => {
+    if (cell.length === 0) return [];
+    const column = columns[i] ?? '';
+    return [column.length > 0 ? `${column}: ${cell}` : cell];
+  });
+  return lines.flatMap((line, i) => proseUnits(line, countTokens(line), budget.pack, i === 0 ? '\n\n' : '\n'));
 }
 
 /** Line groups, each re-wrapped in the original fence so it stays a code block. */
-function codeUnits(block: Block, budget: Budget): Unit[] {
-  const open = block.lines[0]!;
-  const last = block.lines[block.lines.length - 1]!;
-  const fence = openFence(open)!;
-  const hasClose = block.lines.length > 1 && closesFence(last, fence);
-  const close = hasClose ? last.trim() : fence.char.repeat(fence.length);
-  const body = block.lines.slice(1, hasClose ? -1 : undefined);
-  const wrapTokens = countTokens(`${open}\n\n${close}`);
+function codeUnits(code: Extract<Block, { kind: 'code' }>, budget: Budget): Unit[] {
+  const { open, close } = code.fence ?? { open: '', close: '' };
+  const wrapTokens = code.fence === null ? 0 : countTokens(`${open}\n\n${close}`);
   const limit = Math.max(1, budget.pack - wrapTokens);
-  const wrap = (texts: string[], tokens: number): Unit => ({
-    text: `${open}\n${texts.join('\n')}\n${close}`,
-    tokens: wrapTokens + tokens,
-    sep: '\n\n',
-    prose: false,
-  });
-  const lines = body.map((line) => ({ text: line, tokens: countTokens(line) + SEPARATOR_TOKENS }));
+  const wrap = (texts: string[], tokens: number): Unit => {
+    const body = texts.join('\n');
+    return atomic(code.fence === null ? body : `${open}\n${body}\n${close}`, wrapTokens + tokens, '\n\n');
+  };
+  const lines = code.lines.map((line) => ({ text: line, tokens: countTokens(line) + SEPARATOR_TOKENS }));
   return packGreedy(lines, {
     limit,
     group: wrap,
-    alone: (line, tokens) => (tokens > limit ? wordWindows(line, limit).map((piece) => wrap([piece.text], piece.tokens)) : null),
+    alone: (line) => (line.tokens > limit ? wordWindows(line.text, limit).map((piece) => wrap([piece.text], piece.tokens)) : null),
   });
 }
 
 /** How packGreedy groups parts. */
-interface Packing<T> {
+interface Packing<T, P extends Part> {
   /** Tokens a group may hold. */
   limit: number;
   /** What the texts of a group become. */
   group: (texts: string[], tokens: number) => T;
   /** What a part becomes on its own, outside any group; null to pack it as usual. */
-  alone: (text: string, tokens: number) => T[] | null;
+  alone: (part: P) => T[] | null;
+}
+
+interface Part {
+  text: string;
+  tokens: number;
 }
 
 /** Consecutive parts packed greedily into groups of at most `limit` tokens, in order. */
-function packGreedy<T>(parts: { text: string; tokens: number }[], packing: Packing<T>): T[] {
+function packGreedy<T, P extends Part>(parts: P[], packing: Packing<T, P>): T[] {
   const out: T[] = [];
   let texts: string[] = [];
   let total = 0;
@@ -355,16 +208,16 @@ function packGreedy<T>(parts: { text: string; tokens: number }[], packing: Packi
     texts = [];
     total = 0;
   };
-  for (const { text, tokens } of parts) {
-    const single = packing.alone(text, tokens);
+  for (const part of parts) {
+    const single = packing.alone(part);
     if (single !== null) {
       flush();
       out.push(...single);
       continue;
     }
-    if (texts.length > 0 && total + tokens > packing.limit) flush();
-    texts.push(text);
-    total += tokens;
+    if (texts.length > 0 && total + part.tokens > packing.limit) flush();
+    texts.push(part.text);
+    total += part.tokens;
   }
   flush();
   return out;
@@ -395,10 +248,10 @@ function wordWindows(text: string, limit: number): Piece[] {
     .split(/\s+/)
     .filter((word) => word.length > 0)
     .map((word) => ({ text: word, tokens: countTokens(` ${word}`) }));
-  return packGreedy<Piece>(words, {
+  return packGreedy<Piece, Part>(words, {
     limit,
     group: (texts, tokens) => ({ text: texts.join(' '), tokens }),
-    alone: (word, tokens) => (tokens > limit ? tokenWindows(word, limit) : null),
+    alone: (word) => (word.tokens > limit ? tokenWindows(word.text, limit) : null),
   });
 }
 

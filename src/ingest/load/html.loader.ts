@@ -1,3 +1,4 @@
+import { gfm } from '@joplin/turndown-plugin-gfm';
 import TurndownService from 'turndown';
 import { normaliseNewlines, resolveTitle, type ParsedSource } from './markdown.loader.js';
 
@@ -13,7 +14,7 @@ interface DomNode {
 const dom = (node: unknown): DomNode => node as DomNode;
 
 /**
- * HTML to Markdown: ATX headings, `-` bullets, fenced code, pipe tables; scripts,
+ * HTML to Markdown: ATX headings, `-` bullets, fenced code, GFM pipe tables; scripts,
  * styles, navigation and the document head dropped. Title from <title>, else the
  * first <h1>, else the file name.
  */
@@ -61,39 +62,9 @@ function createTurndown(): TurndownService {
     },
   });
 
-  // Turndown has no table support: cells and rows as pipe-table syntax, header row
-  // and delimiter added by the table rule.
-  service.addRule('tableCell', {
-    filter: ['th', 'td'],
-    replacement: (content) => `| ${content.replace(/\s+/g, ' ').trim().replace(/\|/g, '\\|')} `,
-  });
-  service.addRule('tableRow', {
-    filter: 'tr',
-    replacement: (content) => `${content.trim()} |\n`,
-  });
-  service.addRule('tableSection', {
-    filter: ['thead', 'tbody', 'tfoot'],
-    replacement: (content) => content,
-  });
-  service.addRule('tableCaption', {
-    filter: 'caption',
-    replacement: (content) => `${content.trim()}\n\n`,
-  });
-  service.addRule('table', {
-    filter: 'table',
-    replacement: (content) => `\n\n${pipeTable(content)}\n\n`,
-  });
+  // Tables as GFM pipe tables, so the chunker keeps each whole with its header row.
+  service.use(gfm);
   return service;
-}
-
-function pipeTable(content: string): string {
-  const lines = content.split('\n').filter((line) => line.trim().length > 0);
-  const firstRow = lines.findIndex((line) => line.startsWith('|'));
-  if (firstRow < 0) return lines.join('\n');
-  const columns = Math.max(1, lines[firstRow]!.split(/(?<!\\)\|/).length - 2);
-  const delimiter = `|${' --- |'.repeat(columns)}`;
-  lines.splice(firstRow + 1, 0, delimiter);
-  return lines.join('\n');
 }
 
 function htmlTitle(html: string): string | null {

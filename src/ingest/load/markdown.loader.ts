@@ -1,4 +1,6 @@
 import matter from 'gray-matter';
+import type { Heading, RootContent } from 'mdast';
+import { headingText, parseMarkdown } from '../chunk/markdown-sections.js';
 
 /** What a format loader extracts from a file; document-loader.ts adds identity and hash. */
 export interface ParsedSource {
@@ -9,9 +11,6 @@ export interface ParsedSource {
   body: string;
   metadata: Record<string, unknown>;
 }
-
-const H1 = /^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$/;
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
 /**
  * Markdown with optional YAML front matter: `title`, `module` and `url` become fields,
@@ -33,16 +32,14 @@ export function parseMarkdownSource(text: string, fileName: string): ParsedSourc
 }
 
 /**
- * Title: the given one, else the first `# ` heading, else the file name humanised.
- * A leading `# Title` line equal to the title is dropped: the title travels separately.
+ * Title: the given one, else the first level-1 heading, else the file name humanised.
+ * A leading level-1 heading equal to the title is dropped: the title travels separately.
  */
 export function resolveTitle(markdown: string, explicitTitle: string | null, fileName: string): { title: string; body: string } {
-  const lines = markdown.split('\n');
-  const title = explicitTitle ?? firstH1(lines) ?? humaniseFileName(fileName);
-  const first = lines.findIndex((line) => line.trim().length > 0);
-  const heading = first >= 0 ? H1.exec(lines[first]!) : null;
-  if (heading !== null && collapse(heading[1]!) === collapse(title)) lines.splice(0, first + 1);
-  return { title, body: tidyBody(lines.join('\n')) };
+  const title = explicitTitle ?? firstH1(markdown) ?? humaniseFileName(fileName);
+  const lead = leadingBlock(markdown);
+  const drop = isH1(lead) && headingText(lead) === collapse(title);
+  return { title, body: tidyBody(drop ? markdown.slice(lead.position!.end.offset) : markdown) };
 }
 
 /** `no-show-policy.txt` -> "No show policy". */
@@ -66,20 +63,24 @@ export function tidyBody(text: string): string {
     .replace(/\s+$/, '');
 }
 
-function firstH1(lines: string[]): string | null {
-  let fence: string | null = null;
-  for (const line of lines) {
-    const marker = FENCE.exec(line)?.[1];
-    if (marker !== undefined) {
-      if (fence === null) fence = marker;
-      else if (marker[0] === fence[0] && marker.length >= fence.length) fence = null;
-      continue;
-    }
-    if (fence !== null) continue;
-    const heading = H1.exec(line);
-    if (heading !== null) return collapse(heading[1]!);
+function firstH1(markdown: string): string | null {
+  for (const node of parseMarkdown(markdown).children) {
+    const text = isH1(node) ? headingText(node) : '';
+    if (text.length > 0) return text;
   }
   return null;
+}
+
+/** The first block alone, parsed from the text before the first blank line: no heading spans one. */
+function leadingBlock(markdown: string): RootContent | undefined {
+  const start = markdown.search(/\S/);
+  if (start < 0) return undefined;
+  const blank = markdown.slice(start).search(/\n[ \t]*\n/);
+  return parseMarkdown(blank < 0 ? markdown : markdown.slice(0, start + blank)).children[0];
+}
+
+function isH1(node: RootContent | undefined): node is Heading {
+  return node?.type === 'heading' && node.depth === 1;
 }
 
 function collapse(text: string): string {

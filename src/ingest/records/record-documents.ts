@@ -353,7 +353,7 @@ function block(text: string): string {
   return text
     .replace(/\r\n?/g, '\n')
     .split('\n')
-    .map((line) => line.replace(/^(\s*)(#{1,6}\s|[-=]{3,}\s*$)/, '$1\\$2'))
+    .map((line) => line.replace(/^(\s*)(#{1,6}\s|[-=]+\s*$)/, '$1\\$2'))
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
