@@ -94,7 +94,7 @@ const PROBLEM_STATUSES: Record<number, string> = {
   401: 'No API key, or an invalid or revoked one (or an invalid doctor token); `WWW-Authenticate: Bearer`.',
   403: 'The key lacks the scope of this route.',
   413: 'The body exceeds the size limit.',
-  415: 'The body is not application/json.',
+  415: 'The body is not application/json, or its charset or Content-Encoding is one the service does not read.',
   429: 'Rate limited: the API key or the doctor has spent its budget.',
   500: 'An unexpected error.',
   503: 'A dependency (database, Redis, language model) is unavailable; retry after the time given.',
@@ -184,7 +184,8 @@ export class ApiRouter {
 
   private describe(definition: RouteDefinition): void {
     const isPublic = definition.access === 'public';
-    const problemStatuses = [400, ...(isPublic ? [] : [401, 403, 429]), ...(definition.body ? [413, 415] : []), 500, 503];
+    // 413 and 415 on every route: the JSON parser reads a body sent to any of them.
+    const problemStatuses = [400, ...(isPublic ? [] : [401, 403, 429]), 413, 415, 500, 503];
     const responses: Record<string, ResponseConfig> = {};
     for (const [status, response] of Object.entries(definition.responses)) responses[status] = responseConfig(Number(status), response);
     for (const status of problemStatuses) {
