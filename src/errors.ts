@@ -55,9 +55,21 @@ export class ForbiddenError extends appErrorClass(403, 'forbidden') {}
 /** Also used for resources that exist but belong to someone else: no existence leak. */
 export class NotFoundError extends appErrorClass(404, 'not_found') {}
 
+/** The path exists, but not with this method. */
+export class MethodNotAllowedError extends appErrorClass(405, 'method_not_allowed') {
+  constructor(
+    message: string,
+    readonly allowed: string[],
+  ) {
+    super(message);
+  }
+}
+
 export class ConflictError extends appErrorClass(409, 'conflict') {}
 
 export class PayloadTooLargeError extends appErrorClass(413, 'payload_too_large') {}
+
+export class UnsupportedMediaTypeError extends appErrorClass(415, 'unsupported_media_type') {}
 
 export class RateLimitedError extends appErrorClass(429, 'rate_limited') {}
 

@@ -16,6 +16,13 @@ import { registerChatRoutes } from './routes/chat.routes.js';
 import { registerConversationRoutes } from './routes/conversations.routes.js';
 import { registerHealthRoutes } from './routes/health.routes.js';
 import { registerSearchRoutes } from './routes/search.routes.js';
+import { registerServiceRoutes } from './routes/service.routes.js';
+
+const API_INFO = {
+  title: 'LLM assistant API',
+  version: '1.0.0',
+  description: 'Retrieval-augmented medical assistant: chat with citations, search, ingestion.',
+};
 
 /**
  * Builds the express app from its dependencies, without listening, so tests run the
@@ -31,10 +38,12 @@ export function createApp(services: Services): Express {
   installRequestLogging(app, services.logger);
   app.use(securityHeaders());
   app.use(recordMetrics(services));
-  app.use(express.json({ limit: services.config.http.bodyLimitBytes, strict: true }));
+  // Not strict: a body of `"text"` or `null` is JSON, and the route says it must be an object.
+  app.use(express.json({ limit: services.config.http.bodyLimitBytes, strict: false }));
 
-  const api = new ApiRouter(services.guard);
+  const api = new ApiRouter(services.guard, API_INFO);
   registerHealthRoutes(api, () => services.readiness());
+  registerServiceRoutes(api, services.metrics.registry);
   registerSearchRoutes(api, services.retriever);
   registerAdminRoutes(api, services.ingest);
   registerAuditRoutes(api, services.db.pool);
@@ -51,18 +60,7 @@ export function createApp(services: Services): Express {
   registerAdminDebugRoutes(api, { explainer: services.searchExplainer, chat: services.chat.chat, metrics: services.metrics });
   app.use(api.router);
   mountAdminConsole(app, services.adminSessions, services.config.adminConsole.dir);
-
-  const openApi = api.openApiDocument({
-    title: 'LLM assistant API',
-    version: '1.0.0',
-    description: 'Retrieval-augmented medical assistant: chat with citations, search, ingestion.',
-  });
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openApi);
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
-  });
+  app.use(api.methodFallback);
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -3,14 +3,27 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { DoctorContext } from '../security/doctor-identity.js';
 
-/** The doctor header of a route that always acts for a doctor, as the API documents it. */
+const DOCTOR_TOKEN = z
+  .string()
+  .optional()
+  .describe('The doctor, signed: a JWT whose `sub` is the doctor id (HS256 with AUTH_JWT_SECRET, or a key of AUTH_JWKS_URL). Required instead of X-Doctor-Id when a signing key is configured.');
+const DOCTOR_PURPOSE = z.string().min(1).max(200).optional().describe('Why the doctor asks, kept in the audit trail (a token\'s `purpose` claim wins).');
+
+/**
+ * The doctor headers of a route that always acts for a doctor, as the API documents
+ * them: X-Doctor-Id or X-Doctor-Token is required (400 `doctor_id_required` without).
+ */
 export const DoctorHeadersSchema = z.object({
-  'x-doctor-id': z.uuid().describe('The doctor on whose behalf the call is made.'),
+  'x-doctor-id': z.uuid().optional().describe('The doctor on whose behalf the call is made; this or X-Doctor-Token is required.'),
+  'x-doctor-token': DOCTOR_TOKEN,
+  'x-doctor-purpose': DOCTOR_PURPOSE,
 });
 
-/** The doctor header of a route a caller may also use without a doctor. */
+/** The doctor headers of a route a caller may also use without a doctor. */
 export const OptionalDoctorHeadersSchema = z.object({
-  'x-doctor-id': z.uuid().optional().describe('The asking doctor; without one, only documentation is visible.'),
+  'x-doctor-id': z.uuid().optional().describe('The asking doctor; without one (nor a token), only documentation is visible.'),
+  'x-doctor-token': DOCTOR_TOKEN,
+  'x-doctor-purpose': DOCTOR_PURPOSE,
 });
 
 /**

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../db/database.js';
-import { isAppError, NotFoundError, type ErrorDetail } from '../errors.js';
+import { isAppError, MethodNotAllowedError, NotFoundError, type ErrorDetail } from '../errors.js';
 import { PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
 
 const TITLES: Record<number, string> = {
@@ -140,6 +140,18 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next
     next(error);
     return;
   }
-  if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterSeconds))));
+  for (const [name, value] of Object.entries(problemHeaders(error, problem.status, retryAfterSeconds))) res.setHeader(name, value);
   res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 };
+
+/**
+ * Headers HTTP asks of some statuses: how to authenticate after a 401 (RFC 9110, RFC
+ * 6750), the methods of the path after a 405, when to come back after a 429 or 503.
+ */
+function problemHeaders(error: unknown, status: number, retryAfterSeconds: number | undefined): Record<string, string> {
+  return {
+    ...(status === 401 ? { 'WWW-Authenticate': 'Bearer realm="llm-assistant"' } : {}),
+    ...(error instanceof MethodNotAllowedError ? { Allow: [...error.allowed].sort().join(', ') } : {}),
+    ...(retryAfterSeconds !== undefined ? { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } : {}),
+  };
+}

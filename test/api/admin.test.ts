@@ -42,15 +42,19 @@ describe.each(databaseBackends())('admin API on %s', (backend) => {
   it('when a re-index is requested, then it answers 202 at once and the job finishes with counts', async () => {
     const response = await post('/v1/admin/reindex', { path: folder, collection: 'admin/docs' });
     expect(response.status).toBe(202);
-    const { job, statusUrl } = await readJson(response);
+    const { job: deprecatedCopy, statusUrl, ...job } = await readJson(response);
     expect(job.state).toBe('running');
+    expect(deprecatedCopy).toEqual(job);
     expect(response.headers.get('location')).toBe(statusUrl);
+    // The job as GET /v1/admin/jobs/{id} returns it: the same fields.
+    const status = await readJson(await fetch(`${app.baseUrl}${statusUrl}`, { headers: app.authHeaders() }));
+    expect(Object.keys(status).sort()).toEqual(Object.keys(job).sort());
 
     const finished = await waitForJob(job.id);
     expect(finished, JSON.stringify(finished)).toMatchObject({ state: 'succeeded' });
     expect(finished.summary).toMatchObject({ documents: { added: 39 }, collection: 'admin/docs' });
 
-    const again = await waitForJob((await readJson(await post('/v1/admin/reindex', { path: folder, collection: 'admin/docs' }))).job.id);
+    const again = await waitForJob((await readJson(await post('/v1/admin/reindex', { path: folder, collection: 'admin/docs' }))).id);
     expect(again.summary).toMatchObject({ embeddingCalls: 0, documents: { unchanged: 39 } });
   });
 

@@ -49,6 +49,7 @@ describe.each(databaseBackends())('API keys and scopes on %s', (backend) => {
     expect(response.status).toBe(401);
     expect(response.contentType).toMatch(/^application\/problem\+json/);
     expect(response.body).toMatchObject({ code: 'unauthenticated', status: 401 });
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="llm-assistant"');
   });
 
   it.each(['/healthz', '/readyz', '/metrics', '/openapi.json'])('when %s is called without a credential, then it answers 200', async (path) => {
@@ -70,6 +71,7 @@ describe.each(databaseBackends())('API keys and scopes on %s', (backend) => {
     const response = await call(app, AUDIT, { authorization: value });
     expect(response.status).toBe(401);
     expect(response.body.code).toBe('unauthenticated');
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
   });
 
   it('when a valid key with the scope is sent, then the route answers', async () => {
@@ -143,12 +145,13 @@ describe.each(databaseBackends())('API keys and scopes on %s', (backend) => {
     expect(response.body.code).toBe('invalid_doctor_token');
   });
 
-  it('when the OpenAPI document is generated, then protected routes require the bearer apiKey and health routes do not', async () => {
+  it('when the OpenAPI document is generated, then protected routes require the bearer apiKey (admin ones or the console session) and operations routes nothing', async () => {
     const document = (await (await fetch(`${app.baseUrl}/openapi.json`)).json()) as {
       paths: Record<string, Record<string, { security?: unknown }>>;
     };
-    expect(document.paths['/v1/admin/audit']!.get!.security).toEqual([{ apiKey: [] }]);
-    expect(document.paths['/healthz']!.get!.security).toBeUndefined();
+    expect(document.paths['/v1/search']!.post!.security).toEqual([{ apiKey: [] }]);
+    expect(document.paths['/v1/admin/audit']!.get!.security).toEqual([{ apiKey: [] }, { consoleSession: [] }]);
+    for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json']) expect(document.paths[path]!.get!.security).toEqual([]);
   });
 });
 

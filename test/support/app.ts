@@ -6,6 +6,7 @@ import { createHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
 import { createServices, type Services } from '../../src/services.js';
+import { checkContractOf, stopCheckingContractOf } from './contract.js';
 import { createTestDatabase, type BackendName, type TestDatabase } from './services.js';
 
 /** Captures every log line so tests can search them (PHI must never appear). */
@@ -39,7 +40,7 @@ export interface TestAppOptions {
   mapDatabaseUrl?: (url: string) => string;
 }
 
-/** The real app on port 0 over a fresh database of the given backend. */
+/** The real app on port 0 over a fresh database of the given backend; every response fetched from it is checked against its OpenAPI document. */
 export async function startTestApp(
   backend: BackendName,
   env: Record<string, string> = {},
@@ -60,14 +61,17 @@ export async function startTestApp(
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   const { key: apiKey } = await services.apiClients.create('test-all-scopes', ['chat', 'search', 'admin']);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await checkContractOf(baseUrl);
   return {
     services,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     logs,
     database,
     apiKey,
     authHeaders: (doctorId) => ({ authorization: `Bearer ${apiKey}`, ...(doctorId ? { 'x-doctor-id': doctorId } : {}) }),
     async close() {
+      stopCheckingContractOf(baseUrl);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.close();

@@ -18,7 +18,7 @@ export function ReindexPage() {
     const text = (name: string) => formText(form, name);
     setError(null);
     try {
-      const { job } = await api<{ job: Job }>('POST', '/v1/admin/reindex', {
+      const job = await api<Job>('POST', '/v1/admin/reindex', {
         path: text('path'),
         ...(text('module') ? { module: text('module') } : {}),
         ...(text('collection') ? { collection: text('collection') } : {}),

@@ -109,6 +109,7 @@ export function registerAdminDebugRoutes(api: ApiRouter, deps: DebugRouteDeps): 
     {
       method: 'post',
       path: '/v1/admin/search/explain',
+      operationId: 'explainSearch',
       summary: 'A documentation search with everything that ranked it and the refusal decision (no doctor: no record chunk can appear).',
       tags: ['admin'],
       access: 'admin',
@@ -162,6 +163,7 @@ export function registerAdminDebugRoutes(api: ApiRouter, deps: DebugRouteDeps): 
     {
       method: 'post',
       path: '/v1/admin/chat',
+      operationId: 'tryConsoleChat',
       summary:
         'Try the chat on the documentation, as the calling admin client (its own conversations and cache entries), streamed ' +
         'like POST /v1/chat with `Accept: text/event-stream`: `token` events, then `done` (the response below without `answer`, ' +
@@ -189,6 +191,7 @@ export function registerAdminDebugRoutes(api: ApiRouter, deps: DebugRouteDeps): 
     {
       method: 'get',
       path: '/v1/admin/metrics/summary',
+      operationId: 'getMetricsSummary',
       summary: "This instance's requests and latency percentiles per route, cache lookups by result and refusals, from its own metrics.",
       tags: ['admin'],
       access: 'admin',

@@ -91,6 +91,7 @@ export function registerAdminIndexRoutes(api: ApiRouter, deps: IndexRouteDeps): 
     {
       method: 'get',
       path: '/v1/admin/index',
+      operationId: 'getIndexOverview',
       summary: 'The index at a glance: embedding model, documentation per collection and module, record counts, last ingest, readiness.',
       tags: ['admin'],
       access: 'admin',
@@ -123,6 +124,7 @@ export function registerAdminIndexRoutes(api: ApiRouter, deps: IndexRouteDeps): 
     {
       method: 'get',
       path: '/v1/admin/documents',
+      operationId: 'listDocuments',
       summary: 'Indexed documentation documents, with a text filter, a page at a time.',
       tags: ['admin'],
       access: 'admin',
@@ -144,6 +146,7 @@ export function registerAdminIndexRoutes(api: ApiRouter, deps: IndexRouteDeps): 
     {
       method: 'get',
       path: '/v1/admin/chunks',
+      operationId: 'listChunks',
       summary: "A documentation document's chunks in order (heading path, tokens, content).",
       tags: ['admin'],
       access: 'admin',
@@ -157,6 +160,7 @@ export function registerAdminIndexRoutes(api: ApiRouter, deps: IndexRouteDeps): 
     {
       method: 'get',
       path: '/v1/admin/chunks/:id',
+      operationId: 'getChunk',
       summary: 'One documentation chunk (a record chunk is never shown here: 404).',
       tags: ['admin'],
       access: 'admin',

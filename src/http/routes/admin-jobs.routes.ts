@@ -19,6 +19,7 @@ export function registerAdminJobRoutes(api: ApiRouter, ingest: IngestService): v
     {
       method: 'get',
       path: '/v1/admin/jobs',
+      operationId: 'listJobs',
       summary: 'Recent ingest jobs, newest first.',
       tags: ['admin'],
       access: 'admin',
@@ -32,6 +33,7 @@ export function registerAdminJobRoutes(api: ApiRouter, ingest: IngestService): v
     {
       method: 'get',
       path: '/v1/admin/jobs/:id/events',
+      operationId: 'followJob',
       summary:
         'Server-sent events of a job: `job` (the job) at once; `progress` (documents done and total, changes so far) as the job ' +
         'reports (or `job` whenever its row changes, for a job another instance runs); a last `job` once it has finished; then the stream ends.',

@@ -32,6 +32,7 @@ export function registerAdminSessionRoutes(api: ApiRouter, sessions: AdminSessio
     {
       method: 'post',
       path: '/v1/admin/session',
+      operationId: 'signInToConsole',
       summary: `Sign in to the admin console with an admin API key. ${COOKIE_NOTE}`,
       tags: ['admin console'],
       access: 'public',
@@ -54,6 +55,7 @@ export function registerAdminSessionRoutes(api: ApiRouter, sessions: AdminSessio
     {
       method: 'get',
       path: '/v1/admin/session',
+      operationId: 'getConsoleSession',
       summary: `The console session of the request's cookie, with its CSRF token. ${COOKIE_NOTE}`,
       tags: ['admin console'],
       access: 'public',
@@ -74,6 +76,7 @@ export function registerAdminSessionRoutes(api: ApiRouter, sessions: AdminSessio
     {
       method: 'delete',
       path: '/v1/admin/session',
+      operationId: 'signOutOfConsole',
       summary: `Sign out: ends the console session and clears its cookie (needs the ${CSRF_HEADER} header).`,
       tags: ['admin console'],
       access: 'admin',

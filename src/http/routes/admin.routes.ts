@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { IngestService } from '../../ingest/ingest.service.js';
-import { parseRecordsBatch } from '../../ingest/records/record.schemas.js';
+import { parseRecordsBatch, RecordsBatchSchema } from '../../ingest/records/record.schemas.js';
 import type { ApiRouter } from '../route.js';
 
 const CountsSchema = z.object({ added: z.number(), updated: z.number(), unchanged: z.number(), deleted: z.number() });
@@ -28,7 +28,10 @@ export const JobSchema = z
   })
   .meta({ id: 'Job' });
 
-const JobAcceptedSchema = z.object({ job: JobSchema, statusUrl: z.string() }).meta({ id: 'JobAccepted' });
+const JobAcceptedSchema = JobSchema.extend({
+  statusUrl: z.string().describe('Where the job can be read (`GET /v1/admin/jobs/{id}`), as in `Location`.'),
+  job: JobSchema.meta({ deprecated: true, description: 'The same job again, as this route answered before it answered the job itself.' }),
+}).meta({ id: 'JobAccepted' });
 
 const RecordsSummarySchema = z
   .object({
@@ -41,30 +44,29 @@ const RecordsSummarySchema = z
   })
   .meta({ id: 'RecordsSummary' });
 
-// Documented shape only: the batch is validated by parseRecordsBatch, which names every
-// offending field (patients.0.allergies.1.severity) in one 400.
-const RecordsBodySchema = z
-  .strictObject({ patients: z.array(z.record(z.string(), z.unknown())).min(1).max(500) })
-  .meta({ id: 'RecordsBatch', description: 'Patients with allergies, conditions, appointments, records, prescriptions, vitals (see SPEC).' });
-
 export function registerAdminRoutes(api: ApiRouter, ingest: IngestService): void {
   api.add(
     {
       method: 'post',
       path: '/v1/admin/reindex',
+      operationId: 'startReindex',
       summary: 'Re-index a documentation folder incrementally (a job; 202 at once).',
       tags: ['admin'],
       access: 'admin',
       body: ReindexBodySchema,
       responses: {
-        202: { description: 'Job started.', schema: JobAcceptedSchema },
+        202: {
+          description: 'Job started: the job as `GET /v1/admin/jobs/{id}` returns it, with `statusUrl`.',
+          schema: JobAcceptedSchema,
+          headers: { Location: 'The URL of the job.' },
+        },
         409: { description: 'A job for this folder is already running.' },
       },
     },
     async ({ body, req }) => {
       const job = await ingest.startReindex(body, req.auth?.clientName ?? null);
       const statusUrl = `/v1/admin/jobs/${job.id}`;
-      return { status: 202, headers: { Location: statusUrl }, body: { job, statusUrl } };
+      return { status: 202, headers: { Location: statusUrl }, body: { ...job, statusUrl, job } };
     },
   );
 
@@ -72,11 +74,12 @@ export function registerAdminRoutes(api: ApiRouter, ingest: IngestService): void
     {
       method: 'get',
       path: '/v1/admin/jobs/:id',
+      operationId: 'getJob',
       summary: 'State, progress, counts and error of an ingest job.',
       tags: ['admin'],
       access: 'admin',
       params: z.object({ id: z.uuid() }),
-      responses: { 200: { description: 'The job.', schema: JobSchema } },
+      responses: { 200: { description: 'The job.', schema: JobSchema }, 404: { description: 'No such job.' } },
     },
     async ({ params }) => ({ body: await ingest.getJob(params.id) }),
   );
@@ -85,14 +88,18 @@ export function registerAdminRoutes(api: ApiRouter, ingest: IngestService): void
     {
       method: 'post',
       path: '/v1/admin/records',
+      operationId: 'pushRecords',
       summary: "Push patients' records; each patient's documents replace their previous version.",
       tags: ['admin'],
       access: 'admin',
-      body: RecordsBodySchema,
+      body: RecordsBatchSchema.meta({ id: 'RecordsBatch' }),
+      parseBody: parseRecordsBatch,
+      description:
+        'Within a batch a patient appears once, and the appointment ids of a patient are distinct. Every field of the batch is ' +
+        'checked before anything is written: a 400 `invalid_records` names each bad one (`patients.0.allergies.1.severity`).',
       responses: { 200: { description: 'What was indexed.', schema: RecordsSummarySchema } },
     },
-    async ({ req }) => {
-      const batch = parseRecordsBatch(req.body);
+    async ({ body: batch }) => {
       const summary = await ingest.pushRecords(batch.patients);
       return {
         body: {

@@ -11,7 +11,7 @@ const AuditQuerySchema = z
     doctorId: z.uuid().toLowerCase().optional().describe('Only entries made for this doctor.'),
     app: z.string().min(1).max(64).optional().describe('Only entries of this calling app (API client name).'),
     from: Timestamp.optional().describe('Entries at or after this instant (ISO 8601 with offset).'),
-    to: Timestamp.optional().describe('Entries before this instant.'),
+    to: Timestamp.optional().describe('Entries before this instant; after `from` when both are given.'),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     cursor: z
       .string()
@@ -51,7 +51,9 @@ export function registerAuditRoutes(api: ApiRouter, db: Queryable): void {
     {
       method: 'get',
       path: '/v1/admin/audit',
+      operationId: 'listAuditEntries',
       summary: 'Audit trail of access to patient data, newest first, a page at a time.',
+      description: '`from` must be before `to` when both are given (400 otherwise). A `cursor` continues the query it came from: send the same filters with it.',
       tags: ['admin'],
       access: 'admin',
       query: AuditQuerySchema,

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { answerQuestion, type ChatAnswer, type ChatDependencies, type ChatRequest } from '../../chat/chat.use-case.js';
-import { resolveDoctor } from '../doctor-context.js';
+import { DoctorHeadersSchema, resolveDoctor } from '../doctor-context.js';
 import { buildProblem } from '../error-handler.js';
 import { readerOf } from '../audit-context.js';
 import { writeEvent } from '../sse.js';
@@ -46,23 +46,29 @@ const ChatResponseSchema = z
   })
   .meta({ id: 'ChatResponse' });
 
-const DoctorHeadersSchema = z.object({ 'x-doctor-id': z.uuid().describe('The asking doctor.') });
-
 /** POST /v1/chat: JSON, or server-sent events with `Accept: text/event-stream`. */
 export function registerChatRoutes(api: ApiRouter, deps: ChatDependencies): void {
   api.add(
     {
       method: 'post',
       path: '/v1/chat',
-      summary:
-        "Grounded answer with citations from the documentation and the doctor's patients' records. With `Accept: text/event-stream`: " +
-        '`token` events ({text}), then one `done` event (the response without `answer`), or an `error` event (problem) once streaming has begun.',
+      operationId: 'chat',
+      summary: "Grounded answer with citations from the documentation and the doctor's patients' records.",
+      description:
+        'With `Accept: text/event-stream` the answer is streamed as server-sent events. A `conversationId` continues a conversation of ' +
+        'the same doctor (404 otherwise); a `patientId` must be the one the conversation is about (409 otherwise).',
       tags: ['chat'],
       access: 'chat',
       body: ChatBodySchema,
       headers: DoctorHeadersSchema,
       responses: {
-        200: { description: 'The answer.', schema: ChatResponseSchema },
+        200: {
+          description: 'The answer.',
+          schema: ChatResponseSchema,
+          eventStream:
+            '`event: token` with `{"text": string}` for each piece of the answer as it is written; then one `event: done` with the ' +
+            'ChatResponse without `answer`; or, once tokens were sent, one `event: error` with a Problem, and nothing is stored.',
+        },
         404: { description: 'The conversation does not exist or is not yours.' },
         409: { description: 'The conversation is about another patient.' },
       },

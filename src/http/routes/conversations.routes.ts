@@ -38,6 +38,7 @@ export function registerConversationRoutes(api: ApiRouter, deps: ConversationDep
     {
       method: 'get',
       path: '/v1/conversations/:id',
+      operationId: 'getConversation',
       summary: 'A conversation with its turns and summary.',
       tags: ['chat'],
       access: 'chat',
@@ -55,6 +56,7 @@ export function registerConversationRoutes(api: ApiRouter, deps: ConversationDep
     {
       method: 'delete',
       path: '/v1/conversations/:id',
+      operationId: 'deleteConversation',
       summary: 'Erases a conversation, its summary and every answer cached from it.',
       tags: ['chat'],
       access: 'chat',

@@ -30,8 +30,9 @@ export function registerHealthRoutes(api: ApiRouter, readiness: () => Promise<Re
     {
       method: 'get',
       path: '/healthz',
+      operationId: 'getHealth',
       summary: 'Liveness: the process is up (checks nothing else).',
-      tags: ['health'],
+      tags: ['operations'],
       access: 'public',
       responses: { 200: { description: 'Alive.', schema: HealthSchema } },
     },
@@ -42,8 +43,9 @@ export function registerHealthRoutes(api: ApiRouter, readiness: () => Promise<Re
     {
       method: 'get',
       path: '/readyz',
+      operationId: 'getReadiness',
       summary: 'Readiness: database reachable with the current schema; Redis reachable (or not configured).',
-      tags: ['health'],
+      tags: ['operations'],
       access: 'public',
       responses: {
         200: { description: 'Ready (or degraded: serving without Redis: rate limits per process, query vectors not shared).', schema: ReadinessSchema },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Retriever } from '../../retrieval/search.types.js';
-import { resolveOptionalDoctor } from '../doctor-context.js';
+import { OptionalDoctorHeadersSchema, resolveOptionalDoctor } from '../doctor-context.js';
 import { readerOf } from '../audit-context.js';
 import type { ApiRouter } from '../route.js';
 
@@ -12,7 +12,10 @@ const SearchBodySchema = z
       .strictObject({
         modules: z.array(z.string().min(1).max(100)).max(20).optional(),
         sourceKinds: z.array(z.enum(['doc', 'record'])).max(2).optional(),
-        patientId: z.uuid().optional(),
+        patientId: z
+          .uuid()
+          .optional()
+          .describe("Only this patient's record chunks; records are visible only to the patient's doctors, so it needs one of them as the asking doctor."),
       })
       .optional(),
   })
@@ -46,20 +49,17 @@ const DetectResponseSchema = z
   .object({ modules: z.array(z.object({ name: z.string(), title: z.string(), similarity: z.number() })) })
   .meta({ id: 'DetectModulesResponse' });
 
-const DoctorHeadersSchema = z.object({
-  'x-doctor-id': z.uuid().optional().describe('The asking doctor; without it only documentation is searched.'),
-});
-
 export function registerSearchRoutes(api: ApiRouter, retriever: Retriever): void {
   api.add(
     {
       method: 'post',
       path: '/v1/search',
+      operationId: 'search',
       summary: "Hybrid search over documentation and the asking doctor's patients' records.",
       tags: ['search'],
       access: 'search',
       body: SearchBodySchema,
-      headers: DoctorHeadersSchema,
+      headers: OptionalDoctorHeadersSchema,
       responses: { 200: { description: 'Ranked chunks, best first.', schema: SearchResponseSchema } },
     },
     async ({ body, req }) => {
@@ -97,6 +97,7 @@ export function registerSearchRoutes(api: ApiRouter, retriever: Retriever): void
     {
       method: 'post',
       path: '/v1/modules/detect',
+      operationId: 'detectModules',
       summary: 'Which app modules a question is about (none when it is about none).',
       tags: ['search'],
       access: 'search',
