@@ -211,13 +211,17 @@ export class ApiRouter {
   }
 }
 
-/** A documented response; an error status is problem+json, and 429 and 503 say when to retry. */
+/**
+ * A documented response; an error status is problem+json, and a 429 or 503 problem says
+ * when to retry (a 503 with a body of its own, such as readiness's report, does not).
+ */
 function responseConfig(status: number, response: RouteResponse): ResponseConfig {
   const schema = response.schema ?? (status >= 400 ? ProblemSchema : undefined);
+  const retryable = (status === 429 || status === 503) && response.schema === undefined;
   const contentType = response.contentType ?? (response.schema ? 'application/json' : PROBLEM_CONTENT_TYPE);
   const headers = {
     ...(status === 401 ? { 'WWW-Authenticate': 'The scheme to authenticate with: `Bearer`.' } : {}),
-    ...(status === 429 || status === 503 ? RETRY_AFTER : {}),
+    ...(retryable ? RETRY_AFTER : {}),
     ...response.headers,
   };
   return {

@@ -142,5 +142,6 @@ describe.runIf(realDatabase)('a re-index killed with kill -9', () => {
     } finally {
       await client.end();
     }
-  });
+    // Two CLI runs of 500 documents, each starting Node with tsx and migrating.
+  }, 180_000);
 });
