@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { toSql } from 'pgvector';
 import type { PGVectorStore } from '@langchain/community/vectorstores/pgvector';
 import { Prng } from '../src/lib/prng.js';
-import { copyBinary } from '../src/db/binary-copy.js';
+import { copyBinary } from './bench/binary-copy.js';
 import { ClusteredVectors, freshDatabase, percentile, round, timed, type BenchOptions, type BenchReport } from './bench/lib.js';
 import {
   DOCS_CHUNKS_COPY_TARGET,
