@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { Document } from '@langchain/core/documents';
 import { withTransaction } from '../src/db/database.js';
 import { WRITE_CONNECTIONS, writeSources, writeSourcesConcurrently, type PreparedSource } from '../src/ingest/index.repository.js';
-import { copyBinary } from '../src/db/binary-copy.js';
+import { copyBinary } from './bench/binary-copy.js';
 import { ClusteredVectors, freshDatabase, peakRssMb, resetPeakRss, round, timed, type BenchOptions, type BenchReport } from './bench/lib.js';
 import {
   CHUNKS_PER_SOURCE,
@@ -188,7 +188,7 @@ function report(size: number, results: LoadResult[], buildMs: number, loadsPeakR
     ]),
     notes: [
       `Same rows for every loader (${BATCH} chunks = ${BATCH / CHUNKS_PER_SOURCE} sources per call, ~80-word texts, precomputed vectors), same process, same server; the ${results.length - 1} loaders below the first row take turns batch by batch (each batch starting with the next loader), so a busy moment of the shared machine falls on all of them; tables without their HNSW index except the first row; vector generation outside the clock; process peak RSS over the interleaved loads ${loadsPeakRssMb} MB.`,
-      'Project writer, 1 connection: writeSources in one transaction per batch: sources upserted (unnest), chunks by binary COPY straight into docs_chunks (src/db/binary-copy.ts), stale chunks deleted. docs_chunks computes a generated tsvector (title, heading, content) and keeps a GIN and five b-tree indexes.',
+      'Project writer, 1 connection: writeSources in one transaction per batch: sources upserted and chunks inserted by unnest (vectors as one binary vector[] parameter, 500 chunks a statement), stale chunks deleted. docs_chunks computes a generated tsvector (title, heading, content) and keeps a GIN and five b-tree indexes.',
       `Project writer, ${WRITE_CONNECTIONS} connections: what the ingest does outside a bulk load: the batch's sources split into ${WRITE_CONNECTIONS} groups of about as many chunks, each written as above in its own transaction, at the same time on its own pooled connection (a source is never split). The other loaders use one connection each.`,
       "LangChain: PGVectorStore.addVectors with its defaults: multi-row INSERT ... VALUES of 500 rows, vectors as text, autocommit; its table holds uuid, text, jsonb metadata and the vector (no full-text column, no GIN).",
       "Raw COPY: the same binary COPY with nothing else in the transaction (sources first, for the foreign key); into LangChain's table, it shows what the table shape alone costs.",

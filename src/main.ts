@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import { loadConfigFromProcess, type Config } from './config.js';
 import { ConfigError, OperatorError } from './errors.js';
 import { createApp } from './http/app.js';
-import { createHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { ensureDevelopmentClient } from './security/dev-client.js';
 import { createServices, type Services } from './services.js';
@@ -37,7 +36,7 @@ async function main(): Promise<void> {
   await indexExamplesOnFirstStart(services);
   await ensureDevelopmentClient({ config, clients: services.apiClients, logger });
 
-  const server = createHttpServer(createApp(services)).listen(config.http.port, config.http.host);
+  const server = createApp(services).listen(config.http.port, config.http.host);
   server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
   try {
     await new Promise<void>((resolve, reject) => {

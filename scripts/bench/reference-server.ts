@@ -1,12 +1,11 @@
 import http from 'node:http';
 import express from 'express';
-import { createHttpServer } from '../../src/http/server.js';
 
 /**
  * The machine's ceiling for the chat benchmark: a server doing only the HTTP part of a
  * cache hit (read and parse the JSON body, send a fixed JSON answer), with node:http
- * alone or with express and its JSON body parser (on the service's own HTTP server,
- * src/http/server.ts), in its own process like the service.
+ * alone or with express and its JSON body parser (listening as the service does), in
+ * its own process like the service.
  * `tsx scripts/bench/reference-server.ts <node-http|express>`; PORT, HOST and
  * REFERENCE_BODY (the answer, the bytes of a real hit) from the environment.
  */
@@ -49,4 +48,4 @@ function expressApp(): express.Express {
 }
 
 if (kind !== 'node-http' && kind !== 'express') throw new Error(`unknown reference server "${kind}"`);
-(kind === 'express' ? createHttpServer(expressApp()) : http.createServer(nodeHttpHandler)).listen(port, host);
+(kind === 'express' ? expressApp() : http.createServer(nodeHttpHandler)).listen(port, host);

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { PGVectorStore } from '@langchain/community/vectorstores/pgvector';
 import { FakeEmbeddings } from '@langchain/core/utils/testing';
 import { encodeVector } from '../../src/db/vector-binary.js';
-import { binary, copyBinary, type BinaryField } from '../../src/db/binary-copy.js';
+import { binary, copyBinary, type BinaryField } from './binary-copy.js';
 import { syntheticText, type ClusteredVectors } from './lib.js';
 
 /**

@@ -24,6 +24,7 @@ ROWS 50
 SET hnsw.iterative_scan = 'relaxed_order'
 SET hnsw.ef_search = 100
 SET enable_sort = on
+SET enable_indexscan = on
 -- enable_sort = off prices a sort at 10^10, which would make PostgreSQL JIT-compile a
 -- query that runs in milliseconds; no search here gains from JIT.
 SET jit = off
@@ -34,6 +35,7 @@ AS $fn$
 DECLARE
   unfiltered boolean := filter_modules IS NULL AND filter_source_kinds IS NULL AND filter_patient_id IS NULL;
   use_exact boolean := filter_patient_id IS NOT NULL;
+  exact boolean;
   ids text[];
   distances double precision[];
 BEGIN
@@ -54,11 +56,17 @@ BEGIN
     ) bounded;
   END IF;
 
-  IF NOT use_exact THEN
+  -- At most two passes: the HNSW index (unless an exact scan was chosen above), then an
+  -- exact scan whenever the index returned fewer rows than asked.
+  FOREACH exact IN ARRAY ARRAY[false, true] LOOP
+    CONTINUE WHEN NOT exact AND use_exact;
+    EXIT WHEN exact AND coalesce(cardinality(ids), 0) >= candidate_count;
     -- Unfiltered, the planner prices an exact scan below the index (it does not count
     -- reading each vector from TOAST, which makes it far slower); with sorting off the
-    -- order can only come from the index. A filter keeps the planner's choice.
-    PERFORM set_config('enable_sort', (NOT unfiltered)::text, true);
+    -- order can only come from the index. A filter keeps the planner's choice; the exact
+    -- pass turns index scans off (bitmap scans of the filters' b-trees remain).
+    PERFORM set_config('enable_sort', (exact OR NOT unfiltered)::text, true);
+    PERFORM set_config('enable_indexscan', (NOT exact)::text, true);
     SELECT array_agg(h.id ORDER BY h.distance, h.id), array_agg(h.distance ORDER BY h.distance, h.id)
     INTO ids, distances
     FROM (
@@ -69,22 +77,7 @@ BEGIN
       ORDER BY c.embedding <=> query_embedding
       LIMIT candidate_count
     ) h;
-    PERFORM set_config('enable_sort', 'on', true);
-  END IF;
-
-  IF coalesce(cardinality(ids), 0) < candidate_count THEN
-    SELECT array_agg(h.id ORDER BY h.distance, h.id), array_agg(h.distance ORDER BY h.distance, h.id)
-    INTO ids, distances
-    FROM (
-      SELECT c.id, c.embedding <=> query_embedding AS distance
-      FROM llm_assistant.docs_chunks c
-      WHERE llm_assistant.chunk_visible(c.source_kind, c.allowed_doctor_ids, c.module, c.patient_id,
-                                        vector_candidates.doctor_id, filter_modules, filter_source_kinds, filter_patient_id)
-      -- "+ 0" keeps the planner off the HNSW index: this path must be exact.
-      ORDER BY (c.embedding <=> query_embedding) + 0
-      LIMIT candidate_count
-    ) h;
-  END IF;
+  END LOOP;
 
   RETURN QUERY
   SELECT v.id, v.distance, v.rank::integer

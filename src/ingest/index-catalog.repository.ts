@@ -7,7 +7,7 @@ export interface CollectionModuleCount {
   documents: number;
   chunks: number;
   tokens: number;
-  lastIndexedAt: string | null;
+  lastIndexedAt: Date | null;
 }
 
 /** Patients' records as counts only: nothing about who they are. */
@@ -31,7 +31,7 @@ export interface IndexedDocument {
   title: string;
   url: string | null;
   chunkCount: number;
-  indexedAt: string;
+  indexedAt: Date;
 }
 
 export interface IndexedChunk {
@@ -56,10 +56,11 @@ export interface DocumentFilter {
   offset: number;
 }
 
+// Columns are named as the exported types name them, so rows are returned as they come.
 // Sources rather than chunks for the counts: one row per document, its chunk count kept with it.
 const COUNT_DOCUMENTATION = `
   SELECT s.collection, s.module, count(*)::int AS documents, sum(s.chunk_count)::int AS chunks,
-         coalesce(sum(t.tokens), 0)::int AS tokens, max(s.indexed_at) AS last_indexed_at
+         coalesce(sum(t.tokens), 0)::int AS tokens, max(s.indexed_at) AS "lastIndexedAt"
   FROM llm_assistant.sources s
   LEFT JOIN LATERAL (
     SELECT sum(c.token_count) AS tokens FROM llm_assistant.docs_chunks c
@@ -73,7 +74,7 @@ const COUNT_RECORDS = `
   SELECT count(DISTINCT patient_id)::int AS patients, count(*)::int AS sources, coalesce(sum(chunk_count), 0)::int AS chunks
   FROM llm_assistant.sources WHERE source_kind = 'record'`;
 
-const SELECT_MODULES = `SELECT name, title, document_count FROM llm_assistant.module_summaries ORDER BY name`;
+const SELECT_MODULES = `SELECT name, title, document_count AS "documentCount" FROM llm_assistant.module_summaries ORDER BY name`;
 
 // $1: an ILIKE pattern or null. A document matches on its title, its path or one of its chunks.
 const DOCUMENT_MATCH = `
@@ -86,13 +87,15 @@ const DOCUMENT_MATCH = `
   AND ($3::text IS NULL OR s.collection = $3)`;
 
 const SELECT_DOCUMENTS = `
-  SELECT s.collection, s.source_id, s.uri, s.module, s.title, s.url, s.chunk_count, s.indexed_at
+  SELECT s.collection, s.source_id AS "sourceId", s.uri, s.module, s.title, s.url, s.chunk_count AS "chunkCount",
+         s.indexed_at AS "indexedAt"
   FROM llm_assistant.sources s WHERE ${DOCUMENT_MATCH}
   ORDER BY s.collection, s.source_id LIMIT $4 OFFSET $5`;
 
 const COUNT_DOCUMENTS = `SELECT count(*)::int AS total FROM llm_assistant.sources s WHERE ${DOCUMENT_MATCH}`;
 
-const CHUNK_COLUMNS = 'id, collection, source_id, module, title, heading_path, url, chunk_index, token_count, content';
+const CHUNK_COLUMNS = `id, collection, source_id AS "sourceId", module, title, heading_path AS "headingPath", url,
+  chunk_index AS "chunkIndex", token_count AS "tokenCount", content`;
 
 const SELECT_DOCUMENT_CHUNKS = `
   SELECT ${CHUNK_COLUMNS} FROM llm_assistant.docs_chunks
@@ -103,40 +106,13 @@ const SELECT_DOCUMENT_CHUNKS = `
 // Documentation only: a record chunk is never shown outside a doctor's scope.
 const SELECT_CHUNK = `SELECT ${CHUNK_COLUMNS} FROM llm_assistant.docs_chunks WHERE id = $1 AND source_kind = 'doc'`;
 
-interface ChunkRow {
-  id: string;
-  collection: string;
-  source_id: string;
-  module: string | null;
-  title: string;
-  heading_path: string[];
-  url: string | null;
-  chunk_index: number;
-  token_count: number;
-  content: string;
-}
-
 /** Read-only views of what is indexed, for the admin console: documentation in full, records as counts. */
 export class IndexCatalog {
   constructor(private readonly db: Queryable) {}
 
   async documentation(): Promise<CollectionModuleCount[]> {
-    const { rows } = await this.db.query<{
-      collection: string;
-      module: string | null;
-      documents: number;
-      chunks: number;
-      tokens: number;
-      last_indexed_at: Date | null;
-    }>(COUNT_DOCUMENTATION);
-    return rows.map((row) => ({
-      collection: row.collection,
-      module: row.module,
-      documents: row.documents,
-      chunks: row.chunks,
-      tokens: row.tokens,
-      lastIndexedAt: row.last_indexed_at?.toISOString() ?? null,
-    }));
+    const { rows } = await this.db.query<CollectionModuleCount>(COUNT_DOCUMENTATION);
+    return rows;
   }
 
   async records(): Promise<RecordCounts> {
@@ -145,49 +121,28 @@ export class IndexCatalog {
   }
 
   async modules(): Promise<ModuleSummaryRow[]> {
-    const { rows } = await this.db.query<{ name: string; title: string; document_count: number }>(SELECT_MODULES);
-    return rows.map((row) => ({ name: row.name, title: row.title, documentCount: row.document_count }));
+    const { rows } = await this.db.query<ModuleSummaryRow>(SELECT_MODULES);
+    return rows;
   }
 
   /** A page of documentation documents matching the filter, with how many match in all. */
   async documents(filter: DocumentFilter): Promise<{ total: number; documents: IndexedDocument[] }> {
     const match = [likePattern(filter.text), filter.module ?? null, filter.collection ?? null];
-    const { rows } = await this.db.query<{
-      collection: string;
-      source_id: string;
-      uri: string;
-      module: string | null;
-      title: string;
-      url: string | null;
-      chunk_count: number;
-      indexed_at: Date;
-    }>(SELECT_DOCUMENTS, [...match, filter.limit, filter.offset]);
+    const { rows } = await this.db.query<IndexedDocument>(SELECT_DOCUMENTS, [...match, filter.limit, filter.offset]);
     const { rows: count } = await this.db.query<{ total: number }>(COUNT_DOCUMENTS, match);
-    return {
-      total: count[0]?.total ?? 0,
-      documents: rows.map((row) => ({
-        collection: row.collection,
-        sourceId: row.source_id,
-        uri: row.uri,
-        module: row.module,
-        title: row.title,
-        url: row.url,
-        chunkCount: row.chunk_count,
-        indexedAt: row.indexed_at.toISOString(),
-      })),
-    };
+    return { total: count[0]?.total ?? 0, documents: rows };
   }
 
   /** A document's chunks in order; with `text`, only those that hold it. */
   async documentChunks(collection: string, sourceId: string, text?: string): Promise<IndexedChunk[]> {
-    const { rows } = await this.db.query<ChunkRow>(SELECT_DOCUMENT_CHUNKS, [collection, sourceId, likePattern(text)]);
-    return rows.map(toChunk);
+    const { rows } = await this.db.query<IndexedChunk>(SELECT_DOCUMENT_CHUNKS, [collection, sourceId, likePattern(text)]);
+    return rows;
   }
 
   /** A documentation chunk by id; null for an unknown id or a record chunk. */
   async chunk(id: string): Promise<IndexedChunk | null> {
-    const { rows } = await this.db.query<ChunkRow>(SELECT_CHUNK, [id]);
-    return rows[0] ? toChunk(rows[0]) : null;
+    const { rows } = await this.db.query<IndexedChunk>(SELECT_CHUNK, [id]);
+    return rows[0] ?? null;
   }
 }
 
@@ -195,19 +150,4 @@ export class IndexCatalog {
 function likePattern(text: string | undefined): string | null {
   if (!text) return null;
   return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
-}
-
-function toChunk(row: ChunkRow): IndexedChunk {
-  return {
-    id: row.id,
-    collection: row.collection,
-    sourceId: row.source_id,
-    module: row.module,
-    title: row.title,
-    headingPath: row.heading_path,
-    url: row.url,
-    chunkIndex: row.chunk_index,
-    tokenCount: row.token_count,
-    content: row.content,
-  };
 }

@@ -1,7 +1,6 @@
 import type pg from 'pg';
-import { binary, copyBinary, type BinaryField } from '../db/binary-copy.js';
 import { withTransaction, type Queryable } from '../db/database.js';
-import { encodeVector, encodeVectorArray } from '../db/vector-binary.js';
+import { encodeVectorArray } from '../db/vector-binary.js';
 import type { SourceKind } from './types.js';
 
 /** A source ready to write: its row, and its chunks with their fate decided. */
@@ -68,17 +67,10 @@ const UPSERT_SOURCES = `
     metadata = excluded.metadata, indexed_at = now()
   RETURNING source_id, xmax = 0 AS inserted`;
 
-// New chunks with their embedding go straight into docs_chunks by binary COPY: no
-// per-value parameter encoding, no text round trip of 1536 floats, and the server's
-// multi-row insert path (INSERT ... SELECT inserts row by row, ~1.5x slower here).
-const CHUNKS_COPY_TARGET =
-  'llm_assistant.docs_chunks (id, source_kind, collection, source_id, source_uri, module, title, heading_path, heading, url, ' +
-  'chunk_index, content, content_hash, token_count, metadata, patient_id, allowed_doctor_ids, embedding)';
-
-// The general path: embedding reuse, ids already stored (skipped), and PGlite, whose
-// socket cannot COPY FROM STDIN. A null embedding copies the stored vector of a chunk
-// with the same text: a renamed file or a chunk shared by two documents costs no
-// embedding call. Embeddings travel as one binary vector[] parameter.
+// New chunks, in one statement per 500. A null embedding copies the stored vector of a
+// chunk with the same text: a renamed file or a chunk shared by two documents costs no
+// embedding call. Ids already stored (a concurrent push of the same source) are skipped.
+// Embeddings travel as one binary vector[] parameter.
 const INSERT_CHUNKS = `
   INSERT INTO llm_assistant.docs_chunks
     (id, source_kind, collection, source_id, source_uri, module, title, heading_path, heading, url,
@@ -89,10 +81,11 @@ const INSERT_CHUNKS = `
          string_to_array(u.doctors, chr(31))::uuid[],
          COALESCE(u.embedding,
                   (SELECT c.embedding FROM llm_assistant.docs_chunks c WHERE c.content_hash = u.content_hash LIMIT 1))
-  FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-              $11::int[], $12::text[], $13::text[], $14::int[], $15::text[], $16::text[], $17::text[], $18::vector[])
-       AS u (id, source_id, uri, module, title, heading_path, heading, url, chunk_index, content, content_hash,
-             token_count, metadata, patient_id, doctors, embedding)
+  FROM unnest($3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
+              $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::int[], $16::text[],
+              $17::text[], $18::vector[])
+       AS u (id, chunk_index, uri, module, url, doctors,
+             source_id, title, heading_path, heading, content, content_hash, token_count, metadata, patient_id, embedding)
   ON CONFLICT (id) DO NOTHING`;
 
 const UPDATE_KEPT_CHUNKS = `
@@ -184,11 +177,7 @@ export async function writeSources(client: pg.PoolClient, target: SourceTarget, 
   ]);
 
   const fresh = sources.flatMap((source) => source.chunks.filter((chunk) => !chunk.kept).map((chunk) => ({ source, chunk })));
-  if (fresh.length > 0) {
-    const connection = await connectionTraits(client);
-    const rest = connection.copyFromStdin ? await copyChunks(client, target, fresh) : fresh;
-    if (rest.length > 0) await insertChunksByUnnest(client, target, rest, connection.vectorOid);
-  }
+  if (fresh.length > 0) await insertChunks(client, target, fresh, await vectorOid(client));
 
   // A source row inserted just now (xmax = 0) had no chunks: the foreign key needs the
   // row, and a concurrent writer of it would wait on ours. Only the others can hold stale chunks.
@@ -203,16 +192,7 @@ export async function writeSources(client: pg.PoolClient, target: SourceTarget, 
   }
 
   const kept = sources.flatMap((source) => source.chunks.filter((chunk) => chunk.kept).map((chunk) => ({ source, chunk })));
-  if (kept.length > 0) {
-    await client.query(UPDATE_KEPT_CHUNKS, [
-      kept.map((r) => r.chunk.id),
-      kept.map((r) => r.chunk.chunkIndex),
-      kept.map((r) => r.source.uri),
-      kept.map((r) => r.source.module),
-      kept.map((r) => r.source.url),
-      kept.map((r) => r.source.allowedDoctorIds.join(UNIT_SEPARATOR)),
-    ]);
-  }
+  if (kept.length > 0) await client.query(UPDATE_KEPT_CHUNKS, placementColumns(kept));
 }
 
 // Writes are not request queries: a batch inserted into a live HNSW graph can take
@@ -266,80 +246,40 @@ function writeGroups(sources: PreparedSource[], ways: number): PreparedSource[][
   return groups.map((group) => group.sources).filter((group) => group.length > 0);
 }
 
-type FreshChunk = { source: PreparedSource; chunk: PreparedChunk };
-
-const UNIQUE_VIOLATION = '23505';
-const LOCK_NOT_AVAILABLE = '55P03';
+type SourceChunk = { source: PreparedSource; chunk: PreparedChunk };
 
 /**
- * COPYs the chunks that carry their embedding, in a savepoint: should one of their ids
- * already be stored (a concurrent push of the same source), the savepoint is undone and
- * they take the general path, which skips stored ids. Returns the chunks left over.
+ * Where each chunk sits and who may read it, one array per column: all a kept chunk has
+ * refreshed, and the first columns of a new one (UPDATE_KEPT_CHUNKS, INSERT_CHUNKS).
  */
-async function copyChunks(client: pg.PoolClient, target: SourceTarget, fresh: FreshChunk[]): Promise<FreshChunk[]> {
-  const copyable = fresh.filter((row) => row.chunk.embedding);
-  const reusing = fresh.filter((row) => !row.chunk.embedding);
-  if (copyable.length === 0) return reusing;
-  await client.query('SAVEPOINT copy_chunks');
-  try {
-    await copyBinary(client, CHUNKS_COPY_TARGET, chunkCopyRows(target, copyable));
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
-    await client.query('ROLLBACK TO SAVEPOINT copy_chunks');
-    return fresh;
-  }
-  await client.query('RELEASE SAVEPOINT copy_chunks');
-  return reusing;
+function placementColumns(rows: SourceChunk[]): [string[], number[], string[], (string | null)[], (string | null)[], string[]] {
+  return [
+    rows.map((r) => r.chunk.id),
+    rows.map((r) => r.chunk.chunkIndex),
+    rows.map((r) => r.source.uri),
+    rows.map((r) => r.source.module),
+    rows.map((r) => r.source.url),
+    rows.map((r) => r.source.allowedDoctorIds.join(UNIT_SEPARATOR)),
+  ];
 }
 
-/** Rows of CHUNKS_COPY_TARGET, encoded one at a time as COPY sends them. */
-function* chunkCopyRows(target: SourceTarget, rows: FreshChunk[]): Generator<BinaryField[]> {
-  for (const { source, chunk } of rows) {
-    yield [
-      binary.text(chunk.id),
-      binary.text(target.sourceKind),
-      binary.text(target.collection),
-      binary.text(source.sourceId),
-      binary.text(source.uri),
-      binary.text(source.module),
-      binary.text(source.title),
-      binary.textArray(chunk.headingPath),
-      binary.text(chunk.headingPath.slice(1).join(' > ')),
-      binary.text(source.url),
-      binary.int4(chunk.chunkIndex),
-      binary.text(chunk.content),
-      binary.text(chunk.contentHash),
-      binary.int4(chunk.tokenCount),
-      binary.jsonb(chunk.metadata),
-      binary.uuid(source.patientId),
-      binary.uuidArray(source.allowedDoctorIds),
-      encodeVector(chunk.embedding!),
-    ];
-  }
-}
-
-async function insertChunksByUnnest(client: pg.PoolClient, target: SourceTarget, fresh: FreshChunk[], vectorOid: number): Promise<void> {
+async function insertChunks(client: pg.PoolClient, target: SourceTarget, fresh: SourceChunk[], vectorOid: number): Promise<void> {
   // Bounded statements: a huge source must not become one multi-megabyte bind message.
   for (let start = 0; start < fresh.length; start += 500) {
     const rows = fresh.slice(start, start + 500);
     await client.query(INSERT_CHUNKS, [
       target.sourceKind,
       target.collection,
-      rows.map((r) => r.chunk.id),
+      ...placementColumns(rows),
       rows.map((r) => r.source.sourceId),
-      rows.map((r) => r.source.uri),
-      rows.map((r) => r.source.module),
       rows.map((r) => r.source.title),
       rows.map((r) => r.chunk.headingPath.join(UNIT_SEPARATOR)),
       rows.map((r) => r.chunk.headingPath.slice(1).join(' > ')),
-      rows.map((r) => r.source.url),
-      rows.map((r) => r.chunk.chunkIndex),
       rows.map((r) => r.chunk.content),
       rows.map((r) => r.chunk.contentHash),
       rows.map((r) => r.chunk.tokenCount),
       rows.map((r) => JSON.stringify(r.chunk.metadata)),
       rows.map((r) => r.source.patientId),
-      rows.map((r) => r.source.allowedDoctorIds.join(UNIT_SEPARATOR)),
       encodeVectorArray(
         rows.map((r) => r.chunk.embedding),
         vectorOid,
@@ -348,25 +288,17 @@ async function insertChunksByUnnest(client: pg.PoolClient, target: SourceTarget,
   }
 }
 
-interface ConnectionTraits {
-  /** pgvector's type OID here (extensions get theirs at creation). */
-  vectorOid: number;
-  copyFromStdin: boolean;
-}
+// pgvector's type OID, per connection: extensions get theirs at creation, and pooled
+// clients are reused.
+const vectorOidByConnection = new WeakMap<pg.PoolClient, number>();
 
-// Per connection: pooled clients are reused, and the answers never change for one.
-const traitsByConnection = new WeakMap<pg.PoolClient, ConnectionTraits>();
-
-async function connectionTraits(client: pg.PoolClient): Promise<ConnectionTraits> {
-  let traits = traitsByConnection.get(client);
-  if (!traits) {
-    const { rows } = await client.query<{ oid: number; pglite: boolean }>(
-      `SELECT 'vector'::regtype::oid::integer AS oid, version() LIKE '%PGlite%' AS pglite`,
-    );
-    traits = { vectorOid: rows[0]!.oid, copyFromStdin: !rows[0]!.pglite };
-    traitsByConnection.set(client, traits);
+async function vectorOid(client: pg.PoolClient): Promise<number> {
+  let oid = vectorOidByConnection.get(client);
+  if (oid === undefined) {
+    oid = (await client.query<{ oid: number }>(`SELECT 'vector'::regtype::oid::integer AS oid`)).rows[0]!.oid;
+    vectorOidByConnection.set(client, oid);
   }
-  return traits;
+  return oid;
 }
 
 const HNSW_INDEX = 'llm_assistant.docs_chunks_embedding_hnsw';
@@ -383,6 +315,7 @@ const BULK_MAINTENANCE_WORK_MEM = '1GB';
 // A search that holds the table when a bulk load starts is waited for this long, then
 // the run falls back to writing batch by batch.
 const BULK_LOCK_TIMEOUT = '5s';
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * A bulk load: one transaction for the whole run, with the HNSW index dropped inside it

@@ -40,9 +40,12 @@ const CORPUS_VERSION = preparedStatement(
   `SELECT coalesce((SELECT chunk_count || ':' || total_length FROM llm_assistant.lexical_corpus WHERE source_kind = 'doc'), '') AS version`,
 );
 
+// Columns named as SearchHit names them, so rows are hits as they come (and the evidence).
 const SEARCH_CHUNKS = preparedStatement('search_chunks', `
-  SELECT id, source_kind, collection, source_id, source_uri, module, title, heading_path, url, chunk_index, content,
-         token_count, patient_id, evidence, similarity, vector_rank, lexical_rank, lexical_score, lexical_coverage, score, match_reason
+  SELECT id AS "chunkId", source_kind AS "sourceKind", collection, source_id AS "sourceId", source_uri AS uri, module, title,
+         heading_path AS "headingPath", url, chunk_index AS "chunkIndex", content, token_count AS "tokenCount",
+         patient_id AS "patientId", evidence, similarity, vector_rank AS "vectorRank", lexical_rank AS "lexicalRank",
+         lexical_score AS "lexicalScore", lexical_coverage AS "lexicalCoverage", score, match_reason AS "matchReason"
   FROM llm_assistant.search_chunks(
     query_embedding => $1::vector, match_count => $2, doctor_id => $3::uuid, query_text => $4,
     filter_modules => $5, filter_source_kinds => $6, filter_patient_id => $7::uuid,
@@ -59,29 +62,8 @@ const DETECT_MODULES = preparedStatement(
   `SELECT name, title, similarity FROM llm_assistant.detect_modules($1::vector, $2, $3)`,
 );
 
-interface SearchRow {
-  id: string;
-  source_kind: 'doc' | 'record';
-  collection: string;
-  source_id: string;
-  source_uri: string;
-  module: string | null;
-  title: string;
-  heading_path: string[];
-  url: string | null;
-  chunk_index: number;
-  content: string;
-  token_count: number;
-  patient_id: string | null;
-  evidence: number | null;
-  similarity: number;
-  vector_rank: number | null;
-  lexical_rank: number | null;
-  lexical_score: number | null;
-  lexical_coverage: number | null;
-  score: number;
-  match_reason: 'vector' | 'lexical' | 'both';
-}
+/** A hit, and on every row the evidence of the question's nearest chunks. */
+type SearchRow = SearchHit & { evidence: number | null };
 
 /**
  * Hybrid retrieval through the SQL functions: the scope and every filter are applied
@@ -112,7 +94,7 @@ export class SearchService implements Retriever, SearchExplainer {
   /** The ranking and the evidence verdict that `search` acts on. */
   async explain(request: SearchRequest): Promise<SearchExplanation> {
     const [rows, floor] = await Promise.all([this.rank(request), this.evidenceFloor()]);
-    const hits = rows.map(toHit);
+    const hits = rows.map(({ evidence: _evidence, ...hit }) => hit);
     return {
       hits,
       evidence: {
@@ -181,29 +163,4 @@ export class SearchService implements Retriever, SearchExplainer {
     ]));
     return rows;
   }
-}
-
-function toHit(row: SearchRow): SearchHit {
-  return {
-    chunkId: row.id,
-    sourceKind: row.source_kind,
-    sourceId: row.source_id,
-    collection: row.collection,
-    uri: row.source_uri,
-    module: row.module,
-    title: row.title,
-    headingPath: row.heading_path,
-    url: row.url,
-    chunkIndex: row.chunk_index,
-    content: row.content,
-    tokenCount: row.token_count,
-    patientId: row.patient_id,
-    similarity: row.similarity,
-    vectorRank: row.vector_rank,
-    lexicalRank: row.lexical_rank,
-    lexicalScore: row.lexical_score,
-    lexicalCoverage: row.lexical_coverage,
-    score: row.score,
-    matchReason: row.match_reason,
-  };
 }

@@ -12,22 +12,14 @@ export interface ApiClient {
   revokedAt: Date | null;
 }
 
-interface ApiClientRow {
-  id: string;
-  name: string;
-  key_prefix: string;
-  scopes: ApiScope[];
-  created_at: Date;
-  revoked_at: Date | null;
-}
-
-const COLUMNS = 'id, name, key_prefix, scopes, created_at, revoked_at';
+// Named as ApiClient names them, so rows are returned as they come.
+const COLUMNS = 'id, name, key_prefix AS "keyPrefix", scopes, created_at AS "createdAt", revoked_at AS "revokedAt"';
 const INSERT_CLIENT = `
   INSERT INTO llm_assistant.api_clients (name, key_prefix, key_hash, scopes)
   VALUES ($1, $2, $3, $4)
   RETURNING ${COLUMNS}`;
 const SELECT_ACTIVE_BY_PREFIX = `
-  SELECT ${COLUMNS}, key_hash FROM llm_assistant.api_clients
+  SELECT ${COLUMNS}, key_hash AS "keyHash" FROM llm_assistant.api_clients
   WHERE key_prefix = $1 AND revoked_at IS NULL`;
 const SELECT_ACTIVE_BY_ID = `SELECT ${COLUMNS} FROM llm_assistant.api_clients WHERE id = $1 AND revoked_at IS NULL`;
 const SELECT_ALL = `SELECT ${COLUMNS} FROM llm_assistant.api_clients ORDER BY name, created_at`;
@@ -42,43 +34,32 @@ export class ApiClientsRepository {
   constructor(private readonly db: Queryable) {}
 
   async insert(client: { name: string; keyPrefix: string; keyHash: string; scopes: ApiScope[] }): Promise<ApiClient> {
-    const { rows } = await this.db.query<ApiClientRow>(INSERT_CLIENT, [client.name, client.keyPrefix, client.keyHash, client.scopes]);
-    return toClient(rows[0]!);
+    const { rows } = await this.db.query<ApiClient>(INSERT_CLIENT, [client.name, client.keyPrefix, client.keyHash, client.scopes]);
+    return rows[0]!;
   }
 
   async findActiveByPrefix(prefix: string): Promise<(ApiClient & { keyHash: string }) | null> {
-    const { rows } = await this.db.query<ApiClientRow & { key_hash: string }>(SELECT_ACTIVE_BY_PREFIX, [prefix]);
-    return rows[0] ? { ...toClient(rows[0]), keyHash: rows[0].key_hash } : null;
+    const { rows } = await this.db.query<ApiClient & { keyHash: string }>(SELECT_ACTIVE_BY_PREFIX, [prefix]);
+    return rows[0] ?? null;
   }
 
   async findActiveById(id: string): Promise<ApiClient | null> {
-    const { rows } = await this.db.query<ApiClientRow>(SELECT_ACTIVE_BY_ID, [id]);
-    return rows[0] ? toClient(rows[0]) : null;
+    const { rows } = await this.db.query<ApiClient>(SELECT_ACTIVE_BY_ID, [id]);
+    return rows[0] ?? null;
   }
 
   async list(): Promise<ApiClient[]> {
-    const { rows } = await this.db.query<ApiClientRow>(SELECT_ALL);
-    return rows.map(toClient);
+    const { rows } = await this.db.query<ApiClient>(SELECT_ALL);
+    return rows;
   }
 
   async revoke(name: string): Promise<ApiClient | null> {
-    const { rows } = await this.db.query<ApiClientRow>(REVOKE_BY_NAME, [name]);
-    return rows[0] ? toClient(rows[0]) : null;
+    const { rows } = await this.db.query<ApiClient>(REVOKE_BY_NAME, [name]);
+    return rows[0] ?? null;
   }
 
   async countActive(): Promise<number> {
     const { rows } = await this.db.query<{ count: number }>(COUNT_ACTIVE);
     return rows[0]?.count ?? 0;
   }
-}
-
-function toClient(row: ApiClientRow): ApiClient {
-  return {
-    id: row.id,
-    name: row.name,
-    keyPrefix: row.key_prefix,
-    scopes: row.scopes,
-    createdAt: row.created_at,
-    revokedAt: row.revoked_at,
-  };
 }

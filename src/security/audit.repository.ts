@@ -41,19 +41,8 @@ export interface AuditCursor {
   id: string;
 }
 
-interface AuditRow {
-  id: string;
-  at: Date;
-  at_micros: string;
-  request_id: string;
-  client_id: string;
-  client_name: string;
-  doctor_id: string | null;
-  purpose: string | null;
-  action: string;
-  patient_ids: string[];
-  chunk_ids: string[];
-}
+/** A record, and its time in whole microseconds for the cursor. */
+type AuditRow = AuditRecord & { atMicros: string };
 
 // There is deliberately no UPDATE or DELETE here; the table's trigger refuses both anyway.
 const INSERT_ENTRY = preparedStatement('audit_insert_entry', `
@@ -62,8 +51,9 @@ const INSERT_ENTRY = preparedStatement('audit_insert_entry', `
 // The cursor's time is whole microseconds (what timestamptz holds): a JavaScript Date keeps
 // milliseconds only, and would skip the entries of the same millisecond.
 const SELECT_ENTRIES = `
-  SELECT id::text AS id, at, (extract(epoch FROM at) * 1000000)::bigint::text AS at_micros,
-         request_id, client_id, client_name, doctor_id, purpose, action, patient_ids, chunk_ids
+  SELECT id::text AS id, at, (extract(epoch FROM at) * 1000000)::bigint::text AS "atMicros",
+         request_id AS "requestId", client_id AS "clientId", client_name AS "clientName", doctor_id AS "doctorId",
+         purpose, action, patient_ids AS "patientIds", chunk_ids AS "chunkIds"
   FROM llm_assistant.audit_log
   WHERE ($1::uuid IS NULL OR patient_ids @> ARRAY[$1::uuid])
     AND ($2::uuid IS NULL OR doctor_id = $2::uuid)
@@ -115,22 +105,7 @@ export async function listAccess(db: Queryable, filter: AuditFilter): Promise<{ 
   const page = rows.slice(0, filter.limit);
   const last = page.at(-1);
   return {
-    entries: page.map(toRecord),
-    next: rows.length > filter.limit && last ? { atMicros: last.at_micros, id: last.id } : null,
-  };
-}
-
-function toRecord(row: AuditRow): AuditRecord {
-  return {
-    id: row.id,
-    at: row.at,
-    requestId: row.request_id,
-    clientId: row.client_id,
-    clientName: row.client_name,
-    doctorId: row.doctor_id,
-    purpose: row.purpose,
-    action: row.action,
-    patientIds: row.patient_ids,
-    chunkIds: row.chunk_ids,
+    entries: page.map(({ atMicros: _atMicros, ...record }) => record),
+    next: rows.length > filter.limit && last ? { atMicros: last.atMicros, id: last.id } : null,
   };
 }

@@ -325,7 +325,6 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
 
       const rows = await stored();
       expect(rows.map((row) => row.ids)).toEqual([0, 1, 2, 3, 4, 5].map((n) => idsOf(n, 'v1')));
-      // Chunks carry the transaction id of the COPY's savepoint on PostgreSQL, not their source row's.
       for (const row of rows) expect(row.chunk_xmins).toHaveLength(1);
       expect(new Set(rows.map((row) => row.source_xmin)).size).toBe(backend === 'postgres' ? 2 : 1);
       expect(new Set(rows.flatMap((row) => row.chunk_xmins)).size).toBe(backend === 'postgres' ? 2 : 1);
@@ -333,7 +332,7 @@ describe.each(databaseBackends())('ingestion on %s', (backend) => {
 
     it('when one of its transactions fails, then every source is whole, at its old version or its new one', async () => {
       await writeSourcesConcurrently(services.db.pool, target, [0, 1, 2, 3, 4, 5].map((n) => sourceVersion(n, 'v1')));
-      // s5's last new chunk has a vector of the wrong size: its transaction fails in the middle of the COPY.
+      // s5's last new chunk has a vector of the wrong size: its transaction fails in the middle of its insert.
       const next = [0, 1, 2, 3, 4, 5].map((n) => sourceVersion(n, 'v2', n === 5 ? 1535 : 1536));
 
       await expect(writeSourcesConcurrently(services.db.pool, target, next)).rejects.toThrow(/dimensions/);

@@ -2,7 +2,6 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
-import { createHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
 import { createServices, type Services } from '../../src/services.js';
@@ -57,7 +56,7 @@ export async function startTestApp(
     metrics: new Metrics({ defaultMetrics: false }),
   });
   const services = options.customize ? await options.customize(created) : created;
-  const server = createHttpServer(createApp(services)).listen(0, '127.0.0.1');
+  const server = createApp(services).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   const { key: apiKey } = await services.apiClients.create('test-all-scopes', ['chat', 'search', 'admin']);

@@ -7,30 +7,15 @@ import type { SearchExplainer } from '../../retrieval/search.types.js';
 import { readerOf } from '../audit-context.js';
 import type { ApiRouter } from '../route.js';
 import { abortOnDisconnect, CitationSchema, streamAnswer } from './chat.routes.js';
+import { hitChunk, HitChunkSchema, SearchBodySchema, SearchFiltersSchema } from './search.routes.js';
 
-const ExplainBodySchema = z
-  .strictObject({
-    query: z.string().trim().min(1).max(2_000),
-    k: z.number().int().min(1).max(50).default(10),
-    filters: z
-      .strictObject({
-        modules: z.array(z.string().min(1).max(100)).max(20).optional(),
-        sourceKinds: z.array(z.enum(['doc', 'record'])).max(2).optional(),
-      })
-      .optional(),
-  })
-  .meta({ id: 'SearchExplainRequest' });
+// The search body without the patient filter: an explanation has no doctor, so no record.
+const ExplainBodySchema = SearchBodySchema.extend({ filters: SearchFiltersSchema.omit({ patientId: true }).optional() }).meta({
+  id: 'SearchExplainRequest',
+});
 
-const ExplainedHitSchema = z.object({
-  chunkId: z.string(),
-  sourceKind: z.enum(['doc', 'record']),
-  doc: z.string(),
-  collection: z.string(),
-  module: z.string().nullable(),
-  title: z.string(),
-  headingPath: z.array(z.string()),
+const ExplainedHitSchema = HitChunkSchema.extend({
   tokenCount: z.number().int(),
-  content: z.string(),
   ranking: z.object({
     score: z.number().describe('Fused score (reciprocal rank fusion).'),
     reason: z.enum(['vector', 'lexical', 'both']).describe('Which ranking found it.'),
@@ -127,15 +112,8 @@ export function registerAdminDebugRoutes(api: ApiRouter, deps: DebugRouteDeps): 
       return {
         body: {
           results: hits.map((hit) => ({
-            chunkId: hit.chunkId,
-            sourceKind: hit.sourceKind,
-            doc: hit.sourceId,
-            collection: hit.collection,
-            module: hit.module,
-            title: hit.title,
-            headingPath: hit.headingPath,
+            ...hitChunk(hit),
             tokenCount: hit.tokenCount,
-            content: hit.content,
             ranking: {
               score: hit.score,
               reason: hit.matchReason,

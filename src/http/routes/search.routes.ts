@@ -1,43 +1,59 @@
 import { z } from 'zod';
-import type { Retriever } from '../../retrieval/search.types.js';
+import type { Retriever, SearchHit } from '../../retrieval/search.types.js';
 import { OptionalDoctorHeadersSchema, resolveOptionalDoctor } from '../doctor-context.js';
 import { readerOf } from '../audit-context.js';
 import type { ApiRouter } from '../route.js';
 
-const SearchBodySchema = z
+export const SearchFiltersSchema = z.strictObject({
+  modules: z.array(z.string().min(1).max(100)).max(20).optional(),
+  sourceKinds: z.array(z.enum(['doc', 'record'])).max(2).optional(),
+  patientId: z
+    .uuid()
+    .optional()
+    .describe("Only this patient's record chunks; records are visible only to the patient's doctors, so it needs one of them as the asking doctor."),
+});
+
+export const SearchBodySchema = z
   .strictObject({
     query: z.string().trim().min(1).max(2_000),
     k: z.number().int().min(1).max(50).default(10),
-    filters: z
-      .strictObject({
-        modules: z.array(z.string().min(1).max(100)).max(20).optional(),
-        sourceKinds: z.array(z.enum(['doc', 'record'])).max(2).optional(),
-        patientId: z
-          .uuid()
-          .optional()
-          .describe("Only this patient's record chunks; records are visible only to the patient's doctors, so it needs one of them as the asking doctor."),
-      })
-      .optional(),
+    filters: SearchFiltersSchema.optional(),
   })
   .meta({ id: 'SearchRequest' });
 
-const SearchHitSchema = z
-  .object({
-    chunkId: z.string(),
-    sourceKind: z.enum(['doc', 'record']),
-    doc: z.string().describe('Source path under its collection, without extension.'),
-    collection: z.string(),
-    title: z.string(),
-    headingPath: z.array(z.string()),
-    module: z.string().nullable(),
-    url: z.string().nullable(),
-    content: z.string(),
-    patientId: z.string().nullable(),
-    score: z.number().describe('Fused rank score (higher is better).'),
-    similarity: z.number().describe('Cosine similarity to the question.'),
-    reason: z.enum(['vector', 'lexical', 'both']).describe('Which ranking found it.'),
-  })
-  .meta({ id: 'SearchHit' });
+/** What a hit is: the chunk and where it comes from, as both the search and its explanation show it. */
+export const HitChunkSchema = z.object({
+  chunkId: z.string(),
+  sourceKind: z.enum(['doc', 'record']),
+  doc: z.string().describe('Source path under its collection, without extension.'),
+  collection: z.string(),
+  module: z.string().nullable(),
+  title: z.string(),
+  headingPath: z.array(z.string()),
+  content: z.string(),
+});
+
+/** A hit's fields of HitChunkSchema. */
+export function hitChunk(hit: SearchHit): z.infer<typeof HitChunkSchema> {
+  return {
+    chunkId: hit.chunkId,
+    sourceKind: hit.sourceKind,
+    doc: hit.sourceId,
+    collection: hit.collection,
+    module: hit.module,
+    title: hit.title,
+    headingPath: hit.headingPath,
+    content: hit.content,
+  };
+}
+
+const SearchHitSchema = HitChunkSchema.extend({
+  url: z.string().nullable(),
+  patientId: z.string().nullable(),
+  score: z.number().describe('Fused rank score (higher is better).'),
+  similarity: z.number().describe('Cosine similarity to the question.'),
+  reason: z.enum(['vector', 'lexical', 'both']).describe('Which ranking found it.'),
+}).meta({ id: 'SearchHit' });
 
 const SearchResponseSchema = z.object({ results: z.array(SearchHitSchema) }).meta({ id: 'SearchResponse' });
 
@@ -74,15 +90,8 @@ export function registerSearchRoutes(api: ApiRouter, retriever: Retriever): void
       return {
         body: {
           results: hits.map((hit) => ({
-            chunkId: hit.chunkId,
-            sourceKind: hit.sourceKind,
-            doc: hit.sourceId,
-            collection: hit.collection,
-            title: hit.title,
-            headingPath: hit.headingPath,
-            module: hit.module,
+            ...hitChunk(hit),
             url: hit.url,
-            content: hit.content,
             patientId: hit.patientId,
             score: hit.score,
             similarity: hit.similarity,

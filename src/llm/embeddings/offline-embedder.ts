@@ -105,16 +105,10 @@ const COMMON_WORDS = new Set(
     .map((word) => stem(word)),
 );
 
-// Scratch vectors, reused by every call (all synchronous): three fresh 12 KB arrays per
-// text were ~0.9 GB of short-lived native allocations over MedQuAD, and the malloc
-// arenas they went through kept tens of MB of the process's peak RSS.
-const SUM = new Float64Array(DIMS);
-const FIELD = new Float64Array(DIMS);
-
 /** Embeds one document text (a chunk's `embeddingText`, or any text). */
 export function embedDocumentText(text: string): Float32Array {
   const { heading, body } = splitHeading(text);
-  const out = SUM.fill(0);
+  const out = new Float64Array(DIMS);
   if (heading === null) {
     addField(out, wordFeatures(body), 1);
   } else {
@@ -126,7 +120,7 @@ export function embedDocumentText(text: string): Float32Array {
 
 /** Embeds a question: its words, as one field. */
 export function embedQueryText(text: string): number[] {
-  const out = SUM.fill(0);
+  const out = new Float64Array(DIMS);
   addField(out, wordFeatures(text), 1);
   return Array.from(normalise(out));
 }
@@ -194,7 +188,7 @@ function wordFeatures(text: string): Map<string, number> {
 
 /** Hashes `features` into `out`, scaled so that the field has L2 norm `scale`. */
 function addField(out: Float64Array, features: Map<string, number>, scale: number): void {
-  const field = FIELD.fill(0);
+  const field = new Float64Array(DIMS);
   for (const [feature, weight] of features) {
     const hash = hashString(feature);
     const index = hash % DIMS;
