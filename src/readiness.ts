@@ -20,11 +20,8 @@ export interface ReadinessReport {
 }
 
 /** The records sync: its last run (counts and skipped rows' table and id only) and how far behind it is. */
-export type RecordsSyncCheck = Pick<RecordsSyncHealth, 'status' | 'lagSeconds' | 'watermark'> & {
-  intervalSeconds?: number;
-  lastRun?: RecordsSyncHealth['lastRun'];
-  detail?: string;
-};
+export type RecordsSyncCheck = Pick<RecordsSyncHealth, 'status' | 'lagSeconds' | 'watermark'> &
+  Partial<Pick<RecordsSyncHealth, 'intervalSeconds' | 'lastRun'>> & { detail?: string };
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -50,8 +47,7 @@ export async function checkReadiness(
     ),
     store.kind === 'memory' ? Promise.resolve({ status: 'disabled' as const }) : timed(() => store.ping()),
     withTimeout(recordsSyncHealth()).then(
-      ({ status, lagSeconds, watermark, intervalSeconds, lastRun }): RecordsSyncCheck =>
-        status === 'disabled' ? { status, lagSeconds, watermark } : { status, lagSeconds, watermark, intervalSeconds, lastRun },
+      ({ status, lagSeconds, watermark, intervalSeconds, lastRun }): RecordsSyncCheck => ({ status, lagSeconds, watermark, intervalSeconds, lastRun }),
       (error: unknown): RecordsSyncCheck => ({ status: 'down', lagSeconds: null, watermark: null, detail: (error as Error).message }),
     ),
   ]);

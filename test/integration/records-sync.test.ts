@@ -223,8 +223,29 @@ describe.each(databaseBackends())('records sync on %s', (backend) => {
   it('when the sync has run, then /readyz shows its last run', async () => {
     const response = await fetch(`${app.baseUrl}/readyz`);
     const body = await readJson(response);
-    // RECORDS_SYNC is off in this app: the check says so, runs by hand are still recorded.
-    expect(body.checks.recordsSync).toMatchObject({ status: 'disabled' });
-    expect((await app.services.recordsSync.health()).lastRun).toMatchObject({ outcome: 'succeeded' });
+    // RECORDS_SYNC is off in this app: the check says so, runs by hand are still shown.
+    expect(body.checks.recordsSync).toMatchObject({ status: 'disabled', lastRun: { outcome: 'succeeded', problemCount: 0 } });
+  });
+});
+
+describe('records sync with RECORDS_SYNC=on', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp('pglite', { RECORDS_SYNC: 'on', RECORDS_SYNC_INTERVAL_SECONDS: '5' });
+    await createPlatformFixtureSchema(app.services.db.pool);
+  });
+  afterAll(() => app.close());
+
+  it('when rows arrive on the platform, then the service indexes them by itself and /readyz shows the run', async () => {
+    app.services.recordsSync.start();
+    const [record] = [...generatePatients({ patients: 1, doctors: 1, seed: SEED + 2 })];
+    await writePlatformPatients(app.services.db.pool, [record!]);
+    const readyz = async () => (await readJson(await fetch(`${app.baseUrl}/readyz`))).checks.recordsSync;
+    await expect.poll(async () => (await readyz()).lastRun?.patientsIndexed, { timeout: 30_000, interval: 500 }).toBe(1);
+    const check = await readyz();
+    expect(check).toMatchObject({ status: 'up', intervalSeconds: 5, lastRun: { outcome: 'succeeded' } });
+    expect(check.lagSeconds).toBeLessThan(30);
+    const { rowCount } = await app.services.db.pool.query(`SELECT 1 FROM llm_assistant.sources WHERE patient_id = $1`, [record!.patient.id]);
+    expect(rowCount).toBeGreaterThan(0);
   });
 });
