@@ -171,7 +171,7 @@ export const toModel = {
       sex: row.sex,
       contact: compact({ phone: row.phone, email: row.email, address: row.address }),
       emergencyContact:
-        row.emergencyContactName === null && row.emergencyContactPhone === null
+        (row.emergencyContactName ?? null) === null && (row.emergencyContactPhone ?? null) === null
           ? undefined
           : compact({ name: row.emergencyContactName, relationship: row.emergencyContactRelationship, phone: row.emergencyContactPhone }),
     }),
