@@ -4,9 +4,10 @@
 -- One row: where the next run starts, and what the last run did (shown on /readyz).
 CREATE TABLE IF NOT EXISTS llm_assistant.records_sync_state (
   singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-  -- The latest change time (platform clock) up to which every changed patient is indexed;
-  -- a run reads from here minus an overlap window, so a transaction that stamped its rows
-  -- before the watermark but committed after it is still seen.
+  -- Platform clock up to which every changed patient is indexed (the latest change of the
+  -- last committed batch, then the start of the last complete run); a run reads from here
+  -- minus an overlap window, so a transaction that stamped its rows before the watermark
+  -- but committed after it is still seen.
   watermark timestamptz,
   last_run jsonb,
   last_success_started_at timestamptz,

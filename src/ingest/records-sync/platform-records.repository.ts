@@ -53,6 +53,14 @@ export class PlatformRecordsRepository {
     });
   }
 
+  /** The platform's clock (the clock of its change columns), ISO with microseconds. */
+  now(): Promise<string> {
+    return this.readOnly(async (client) => {
+      const { rows } = await client.query<{ now: string }>(`SELECT to_char(now() AT TIME ZONE 'UTC', ${ISO_INSTANT}) AS now`);
+      return rows[0]!.now;
+    });
+  }
+
   /** Every row of these patients and their digests, from one snapshot. */
   readPatients(patientIds: string[]): Promise<PatientsRead> {
     return this.readOnly(async (client) => {
