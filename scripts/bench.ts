@@ -13,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: (options: BenchOptions) =>
   ingest: () => import('./bench-ingest.js'),
   reindex: () => import('./bench-reindex.js'),
   chat: () => import('./bench-chat.js'),
+  'records-sync': () => import('./bench-records-sync.js'),
 };
 
 

@@ -77,6 +77,12 @@ const EnvSchema = z.object({
     .describe('A running ingest job without a heartbeat for this long is declared failed (its process died) and may be re-run.'),
   INDEX_EXAMPLES_ON_START: bool.optional().describe('Index EXAMPLE_CORPUS_DIR at start when the index is empty. Default: true for the embedded database.'),
 
+  RECORDS_SYNC: z.enum(['on', 'off']).default('off').describe('Read patients\' records from the platform\'s medical_records tables periodically (docs/records-sync.md); `npm run records:sync` runs it by hand either way.'),
+  RECORDS_DATABASE_URL: url(['postgres:', 'postgresql:']).optional().describe('Where the records sync reads medical_records, as a role that may only SELECT there (docs/records-sync.md). Default: the service\'s database.'),
+  RECORDS_SYNC_INTERVAL_SECONDS: int(5, 3_600).default(30).describe('Pause between two records sync runs.'),
+  RECORDS_SYNC_OVERLAP_SECONDS: int(0, 86_400).default(120).describe('A run reads again the changes this long before its watermark: a transaction that commits later than that after stamping its rows would be missed.'),
+  RECORDS_SYNC_BATCH_PATIENTS: int(1, 500).default(100).describe('Patients the records sync reads and indexes in one transaction.'),
+
   CACHE_TTL_SECONDS: int(1, 30 * 86_400).default(86_400).describe('Lifetime of a cached answer.'),
   SEMANTIC_CACHE_MIN_SIMILARITY: num(0, 1).default(0.95).describe('Similarity a cached question needs to answer a new one.'),
   MEMORY_RETENTION_DAYS: int(1, 3650).default(30).describe('Conversations idle longer than this are purged.'),
@@ -129,6 +135,14 @@ export interface Config {
   examples: { dir: string; indexOnStart: boolean };
   adminConsole: { dir: string };
   ingest: { allowedRoots: string[]; jobStaleSeconds: number };
+  recordsSync: {
+    enabled: boolean;
+    /** null: read the platform's tables through the service's own database pool. */
+    databaseUrl: string | null;
+    intervalSeconds: number;
+    overlapSeconds: number;
+    batchPatients: number;
+  };
   cache: { ttlSeconds: number; semanticMinSimilarity: number };
   memory: { retentionDays: number; windowTokens: number };
   prompt: { contextTokens: number };
@@ -226,6 +240,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     examples: { dir: env.EXAMPLE_CORPUS_DIR, indexOnStart: env.INDEX_EXAMPLES_ON_START ?? !databaseUrl },
     adminConsole: { dir: env.ADMIN_CONSOLE_DIR },
     ingest: { allowedRoots: env.INGEST_ALLOWED_ROOTS, jobStaleSeconds: env.INGEST_JOB_STALE_SECONDS },
+    recordsSync: {
+      enabled: env.RECORDS_SYNC === 'on',
+      databaseUrl: env.RECORDS_DATABASE_URL ?? null,
+      intervalSeconds: env.RECORDS_SYNC_INTERVAL_SECONDS,
+      overlapSeconds: env.RECORDS_SYNC_OVERLAP_SECONDS,
+      batchPatients: env.RECORDS_SYNC_BATCH_PATIENTS,
+    },
     cache: { ttlSeconds: env.CACHE_TTL_SECONDS, semanticMinSimilarity: env.SEMANTIC_CACHE_MIN_SIMILARITY },
     memory: { retentionDays: env.MEMORY_RETENTION_DAYS, windowTokens: env.MEMORY_WINDOW_TOKENS },
     prompt: { contextTokens: env.PROMPT_CONTEXT_TOKENS },

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   logger.info({ host: config.http.host, port, database: services.db.kind, cache: services.store.kind }, 'listening');
   installShutdown(server, services, logger);
+  services.recordsSync.start();
 }
 
 /**

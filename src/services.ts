@@ -2,11 +2,13 @@ import type { KeyValueStore } from './cache/key-value-store.js';
 import { createKeyValueStore } from './cache/create-store.js';
 import { createChatServices, type ChatServices } from './chat/chat.services.js';
 import type { Config } from './config.js';
-import { openDatabase, type Database } from './db/database.js';
+import { openDatabase, openReadOnlyPool, type Database } from './db/database.js';
 import { assertSchemaCurrent, migrate, migrationStatus, readMigrationFiles, type MigrationFile } from './db/migrations.js';
 import { ensureIndexState, resetIndex } from './ingest/index-state.js';
 import { IngestJobs } from './ingest/ingest-jobs.js';
 import { IngestService } from './ingest/ingest.service.js';
+import { RecordsSyncService } from './ingest/records-sync/records-sync.service.js';
+import type { IndexerDependencies } from './ingest/source-indexer.js';
 import { createEmbedder } from './llm/embeddings/create-embedder.js';
 import type { Embedder } from './llm/embeddings/embedder.js';
 import { MeteredEmbedder } from './llm/embeddings/metered-embedder.js';
@@ -47,6 +49,8 @@ export interface Services {
   adminSessions: AdminSessions;
   /** Chat, conversation memory and the answer cache. */
   chat: ChatServices;
+  /** Reads the platform's record tables into the index (started by main when RECORDS_SYNC=on). */
+  recordsSync: RecordsSyncService;
   readiness(): Promise<ReadinessReport>;
   close(): Promise<void>;
 }
@@ -94,20 +98,19 @@ export async function createServices(config: Config, logger: Logger, options: Se
     const retriever = new AuditedRetriever(search, db.pool);
     const chat = await createChatServices({ config, logger, metrics, db, embedder, retriever });
     const jobs = new IngestJobs(db.pool, logger, metrics, { staleAfterMs: config.ingest.jobStaleSeconds * 1000 });
-    const ingest = new IngestService(
-      {
-        pool: db.pool,
-        embedder,
-        chunking: config.chunking,
-        logger,
-        // The embedded database is one session: every request waits while a batch is written
-        // into the live HNSW graph. A default batch held requests past the connection timeout
-        // on a busy machine (a job's status read answered 503 during the example re-index).
-        ...(db.kind === 'embedded' ? { batchChunks: EMBEDDED_BATCH_CHUNKS } : {}),
-      },
-      jobs,
-      config.ingest.allowedRoots,
-    );
+    const indexer: IndexerDependencies = {
+      pool: db.pool,
+      embedder,
+      chunking: config.chunking,
+      logger,
+      // The embedded database is one session: every request waits while a batch is written
+      // into the live HNSW graph. A default batch held requests past the connection timeout
+      // on a busy machine (a job's status read answered 503 during the example re-index).
+      ...(db.kind === 'embedded' ? { batchChunks: EMBEDDED_BATCH_CHUNKS } : {}),
+    };
+    const ingest = new IngestService(indexer, jobs, config.ingest.allowedRoots);
+    const platformPool = config.recordsSync.databaseUrl ? openReadOnlyPool(config.recordsSync.databaseUrl, config.database, logger) : null;
+    const recordsSync = new RecordsSyncService(indexer, platformPool ?? db.pool, config.recordsSync);
     const apiClients = new ApiClientsService(new ApiClientsRepository(db.pool));
     const adminSessions = new AdminSessions({ store, clients: apiClients, ttlSeconds: config.auth.adminSessionSeconds });
     const guard = createAccessGuard({
@@ -132,11 +135,13 @@ export async function createServices(config: Config, logger: Logger, options: Se
       apiClients,
       adminSessions,
       chat,
-      readiness: () => checkReadiness(db, store, migrations),
+      recordsSync,
+      readiness: () => checkReadiness(db, store, migrations, () => recordsSync.health()),
       async close() {
         chat.close();
+        await recordsSync.stop();
         await jobs.close();
-        await Promise.allSettled([store.close(), db.close()]);
+        await Promise.allSettled([store.close(), db.close(), platformPool?.end()]);
       },
     };
   } catch (error) {

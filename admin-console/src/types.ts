@@ -61,8 +61,31 @@ export interface IndexOverview {
       database: Check & { kind: string };
       schema: { status: string; pending: string[]; applied: number };
       redis: Check & { kind: string };
+      recordsSync: RecordsSyncCheck;
     };
   };
+}
+
+/** The records sync as /readyz reports it: counts, times, and skipped rows by table and id only. */
+export interface RecordsSyncCheck {
+  status: 'up' | 'down' | 'disabled';
+  lagSeconds: number | null;
+  watermark: string | null;
+  intervalSeconds?: number;
+  lastRun?: {
+    outcome: 'succeeded' | 'failed' | 'locked';
+    finishedAt: string;
+    ms: number;
+    patientsChanged: number;
+    patientsIndexed: number;
+    patientsRemoved: number;
+    rowsRead: number;
+    embeddingCalls: number;
+    problemCount: number;
+    problems: { table: string; id: string; message: string }[];
+    error?: string;
+  } | null;
+  detail?: string;
 }
 
 export interface IndexedDocument {

@@ -114,3 +114,22 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(error.message);
 }
+
+/**
+ * A small pool for reading another schema's tables (the records sync's
+ * RECORDS_DATABASE_URL). Its sessions are read-only by default, on top of whatever the
+ * role may do: nothing sent through it can write.
+ */
+export function openReadOnlyPool(url: string, options: { connectTimeoutMs: number; statementTimeoutMs: number }, logger: Logger): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 2,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    statement_timeout: options.statementTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    application_name: 'llm-assistant-records-sync',
+    options: '-c default_transaction_read_only=on',
+  });
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle records database connection failed'));
+  return pool;
+}

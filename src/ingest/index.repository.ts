@@ -397,6 +397,33 @@ export async function beginBulkLoad(pool: pg.Pool): Promise<BulkLoad | null> {
   };
 }
 
+/**
+ * A run written in one transaction with the HNSW index left in place: the BulkLoad
+ * shape without the rebuild, for runs small enough to insert into the live graph.
+ */
+export async function beginAtomicRun(pool: pg.Pool): Promise<BulkLoad> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SET LOCAL statement_timeout = '${WRITE_STATEMENT_TIMEOUT}'`);
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+    throw error;
+  }
+  let open = true;
+  const end = async (statement: string) => {
+    if (!open) return;
+    open = false;
+    try {
+      await client.query(statement);
+    } finally {
+      client.release();
+    }
+  };
+  return { client, commit: () => end('COMMIT'), abandon: () => end('ROLLBACK') };
+}
+
 /** Deletes sources (their chunks go with them); returns the ids that existed. */
 export async function deleteSources(db: Queryable, target: SourceTarget, sourceIds: string[]): Promise<string[]> {
   if (sourceIds.length === 0) return [];

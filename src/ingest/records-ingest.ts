@@ -12,14 +12,29 @@ export const RECORDS_COLLECTION = 'records';
 export async function ingestPatientRecords(
   deps: IndexerDependencies,
   patients: PatientRecord[],
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; atomic?: boolean } = {},
 ): Promise<IndexSummary> {
   const indexer = new SourceIndexer(deps, { sourceKind: 'record', collection: RECORDS_COLLECTION }, {
     signal: options.signal,
+    atomic: options.atomic,
     ownedPrefixes: patients.map((patient) => recordSourcePrefix(patient.patient.id)),
   });
-  for (const patient of patients) {
-    for (const document of patientToDocuments(patient)) await indexer.add(document);
+  try {
+    for (const patient of patients) {
+      for (const document of patientToDocuments(patient)) await indexer.add(document);
+    }
+  } catch (error) {
+    // An atomic run's transaction must not outlive the failure.
+    await indexer.abandon();
+    throw error;
   }
+  return indexer.finish();
+}
+
+/** Removes every indexed part of these patients (cached answers citing them go in the same statement). */
+export async function removePatientRecords(deps: IndexerDependencies, patientIds: string[]): Promise<IndexSummary> {
+  const indexer = new SourceIndexer(deps, { sourceKind: 'record', collection: RECORDS_COLLECTION }, {
+    ownedPrefixes: patientIds.map(recordSourcePrefix),
+  });
   return indexer.finish();
 }

@@ -5,6 +5,7 @@ import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Logger } from '../logger.js';
 import { CHUNKER_VERSION, chunkDocument } from './chunk/markdown-chunker.js';
 import {
+  beginAtomicRun,
   beginBulkLoad,
   countStoredChunks,
   deleteSources,
@@ -80,6 +81,11 @@ export interface IndexerOptions {
   batchChunks?: number;
   /** Sources the caller expects to add (a folder's file count): large first loads are bulk loads. */
   expectedSources?: number;
+  /**
+   * Write the whole run, deletions included, in one transaction: a search sees all of it
+   * or none (the records sync: every patient of a batch whole, old or new).
+   */
+  atomic?: boolean;
 }
 
 /** A first load of at least this many sources into an index of fewer chunks is one bulk load. */
@@ -103,7 +109,7 @@ export class SourceIndexer {
   private changed = false;
   private readonly summary: IndexSummary;
   private readonly progress = { documentsProcessed: 0, chunksWritten: 0, embeddingCalls: 0 };
-  /** Decided at the first write: null = batch by batch. */
+  /** Decided at the first write: a bulk load or an atomic run (one transaction), or null = batch by batch. */
   private bulk: BulkLoad | null | undefined;
 
   constructor(
@@ -166,7 +172,7 @@ export class SourceIndexer {
       await this.flush();
       await this.deleteMissing();
       if (this.bulk) {
-        this.deps.logger.info({ collection: this.target.collection }, 'bulk load written: building the HNSW index');
+        if (!this.options.atomic) this.deps.logger.info({ collection: this.target.collection }, 'bulk load written: building the HNSW index');
         await this.bulk.commit();
       }
     } catch (error) {
@@ -211,7 +217,7 @@ export class SourceIndexer {
     this.pending = [];
     this.pendingChunks = 0;
 
-    if (this.bulk === undefined) this.bulk = await this.startBulkLoad();
+    if (this.bulk === undefined) this.bulk = this.options.atomic ? await beginAtomicRun(this.deps.pool) : await this.startBulkLoad();
     // Inside a bulk load, reads go through its transaction: they see its earlier batches.
     const db = this.bulk?.client ?? this.deps.pool;
     // Sources not stored when the run began have no chunks to keep (the write re-checks).

@@ -1,4 +1,4 @@
-import type { IndexOverview } from '../types.js';
+import type { IndexOverview, RecordsSyncCheck } from '../types.js';
 import { Badge, ErrorMessage, formatDate, formatNumber, Page, useGet } from '../ui.js';
 import { JobCounts } from './reindex.js';
 
@@ -71,6 +71,7 @@ function Overview({ overview }: { overview: IndexOverview }) {
           </dl>
           <p class="hint">Counts only: the console shows no patient data.</p>
         </section>
+        <RecordsSyncCard sync={readiness.checks.recordsSync} />
         <section class="card" aria-labelledby="last-ingest">
           <h2 id="last-ingest">Last ingest</h2>
           {lastIngest ? (
@@ -136,3 +137,43 @@ function Overview({ overview }: { overview: IndexOverview }) {
     </>
   );
 }
+
+const SYNC_TONE = { up: 'good', down: 'bad', disabled: 'neutral' } as const;
+
+/** The records sync (RECORDS_SYNC): last run, lag, rows seen, skipped rows by table and id. */
+function RecordsSyncCard({ sync }: { sync: RecordsSyncCheck }) {
+  const run = sync.lastRun;
+  return (
+    <section class="card" aria-labelledby="records-sync">
+      <h2 id="records-sync">
+        Records sync <Badge tone={SYNC_TONE[sync.status]}>{sync.status}</Badge>
+      </h2>
+      {sync.status === 'disabled' && <p>Not periodic here (RECORDS_SYNC=off); runs by hand with npm run records:sync are shown.</p>}
+      <dl>
+        <dt>Last run</dt>
+        <dd>{run ? `${run.outcome} · ${formatDate(run.finishedAt)} · ${seconds(run.ms / 1000)}` : 'none yet'}</dd>
+        <dt>Lag</dt>
+        <dd>{sync.lagSeconds === null ? '—' : seconds(sync.lagSeconds)}</dd>
+        <dt>Rows read</dt>
+        <dd>{run ? formatNumber(run.rowsRead) : '—'}</dd>
+        <dt>Patients changed / indexed / removed</dt>
+        <dd>{run ? `${formatNumber(run.patientsChanged)} / ${formatNumber(run.patientsIndexed)} / ${formatNumber(run.patientsRemoved)}` : '—'}</dd>
+        <dt>Skipped rows</dt>
+        <dd>{run ? formatNumber(run.problemCount) : '—'}</dd>
+      </dl>
+      {run?.error && <p class="error">{run.error}</p>}
+      {sync.detail && <p class="error">{sync.detail}</p>}
+      {run && run.problems.length > 0 && (
+        <ul>
+          {run.problems.map((problem) => (
+            <li key={`${problem.table}/${problem.id}`}>
+              {problem.table} {problem.id}: {problem.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+const seconds = (value: number) => `${formatNumber(value, 1)} s`;

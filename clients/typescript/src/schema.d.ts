@@ -744,6 +744,7 @@ export interface components {
                     /** @enum {string} */
                     status: "up" | "down" | "disabled";
                 };
+                recordsSync: components["schemas"]["RecordsSyncCheck"];
                 redis: {
                     detail?: string;
                     /** @enum {string} */
@@ -760,7 +761,7 @@ export interface components {
                 };
             };
             /**
-             * @description degraded: serving without an optional dependency (Redis).
+             * @description degraded: serving without an optional dependency (Redis), or with the records sync failing.
              * @enum {string}
              */
             status: "ready" | "degraded" | "not_ready";
@@ -882,6 +883,23 @@ export interface components {
             ms: number;
             patients: number;
             tokensEmbedded: number;
+        };
+        RecordsSyncCheck: {
+            detail?: string;
+            intervalSeconds?: number;
+            /** @description Seconds since the last successful run started. */
+            lagSeconds: number | null;
+            /** @description The last run: outcome, times, patients, rows read, embedding calls, skipped rows (table and id). */
+            lastRun?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description down: the last run failed, or none succeeded for five intervals (the service is then degraded).
+             * @enum {string}
+             */
+            status: "up" | "down" | "disabled";
+            /** @description Platform changes up to this instant are indexed. */
+            watermark: string | null;
         };
         ReindexRequest: {
             /** @description Index name of the folder; default: its last two path segments. */

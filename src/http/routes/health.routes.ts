@@ -10,9 +10,20 @@ const CheckSchema = z.object({
   detail: z.string().optional(),
 });
 
+const RecordsSyncCheckSchema = z
+  .object({
+    status: z.enum(['up', 'down', 'disabled']).describe('down: the last run failed, or none succeeded for five intervals (the service is then degraded).'),
+    lagSeconds: z.number().nullable().describe('Seconds since the last successful run started.'),
+    watermark: z.string().nullable().describe('Platform changes up to this instant are indexed.'),
+    intervalSeconds: z.number().int().optional(),
+    lastRun: z.record(z.string(), z.unknown()).nullable().optional().describe('The last run: outcome, times, patients, rows read, embedding calls, skipped rows (table and id).'),
+    detail: z.string().optional(),
+  })
+  .meta({ id: 'RecordsSyncCheck' });
+
 export const ReadinessSchema = z
   .object({
-    status: z.enum(['ready', 'degraded', 'not_ready']).describe('degraded: serving without an optional dependency (Redis).'),
+    status: z.enum(['ready', 'degraded', 'not_ready']).describe('degraded: serving without an optional dependency (Redis), or with the records sync failing.'),
     checks: z.object({
       database: CheckSchema.extend({ kind: z.enum(['embedded', 'postgres']) }),
       schema: z.object({
@@ -21,6 +32,7 @@ export const ReadinessSchema = z
         applied: z.number().int(),
       }),
       redis: CheckSchema.extend({ kind: z.enum(['redis', 'memory']) }),
+      recordsSync: RecordsSyncCheckSchema,
     }),
   })
   .meta({ id: 'Readiness' });
