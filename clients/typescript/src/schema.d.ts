@@ -937,6 +937,7 @@ export interface components {
                 chunkId: string;
                 collection: string;
                 content: string;
+                /** @description Source path under its collection, without extension. */
                 doc: string;
                 headingPath: string[];
                 module: string | null;
@@ -1272,8 +1273,6 @@ export interface operations {
             /** @description Not ready. */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
