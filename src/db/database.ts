@@ -74,12 +74,13 @@ async function resetPreparedStatements(client: pg.ClientBase): Promise<void> {
 
 /**
  * Runs `work` in one transaction on one connection: commits when it resolves, rolls
- * back when it throws (and rethrows). Multi-table writes go through here.
+ * back when it throws (and rethrows). Multi-table writes go through here; `begin` sets
+ * another isolation or access mode.
  */
-export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await connect(pool);
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await work(client);
     await client.query('COMMIT');
     return result;

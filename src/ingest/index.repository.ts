@@ -369,16 +369,7 @@ export async function beginBulkLoad(pool: pg.Pool): Promise<BulkLoad | null> {
     return null;
   }
   const indexDefinition = definition;
-  let open = true;
-  const end = async (statement: string) => {
-    if (!open) return;
-    open = false;
-    try {
-      await client.query(statement);
-    } finally {
-      client.release();
-    }
-  };
+  const end = endOnce(client);
   return {
     client,
     async commit() {
@@ -411,16 +402,7 @@ export async function beginAtomicRun(pool: pg.Pool): Promise<BulkLoad> {
     client.release();
     throw error;
   }
-  let open = true;
-  const end = async (statement: string) => {
-    if (!open) return;
-    open = false;
-    try {
-      await client.query(statement);
-    } finally {
-      client.release();
-    }
-  };
+  const end = endOnce(client);
   return { client, commit: () => end('COMMIT'), abandon: () => end('ROLLBACK') };
 }
 
@@ -439,4 +421,18 @@ const MERGE_LEXICAL_PENDING_LIST = `SELECT gin_clean_pending_list('llm_assistant
 /** Merges the full-text index's pending entries into it, as a vacuum would; after a run that wrote chunks. */
 export async function mergeLexicalPendingList(db: Queryable): Promise<void> {
   await db.query(MERGE_LEXICAL_PENDING_LIST);
+}
+
+/** Ends the transaction (COMMIT or ROLLBACK) and releases the connection, the first time only. */
+function endOnce(client: pg.PoolClient): (statement: string) => Promise<void> {
+  let open = true;
+  return async (statement) => {
+    if (!open) return;
+    open = false;
+    try {
+      await client.query(statement);
+    } finally {
+      client.release();
+    }
+  };
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { escapeIdentifier } from 'pg';
+import { withTransaction } from '../../db/database.js';
 import { PLATFORM_SCHEMA, PLATFORM_TABLES, type FieldType, type PlatformRow, type PlatformTable, type PlatformTableKey } from './platform-mapping.js';
 
 /** A patient with a change after the watermark, and their latest change time (ISO, microseconds). */
@@ -86,19 +87,9 @@ export class PlatformRecordsRepository {
     return new Map(rows.map((row) => [row.patient_id, { present: row.present, digest: row.digest }]));
   }
 
-  private async readOnly<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  /** One snapshot for all of `work`'s reads. */
+  private readOnly<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return withTransaction(this.pool, work, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 }
 
