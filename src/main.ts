@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   }
   await indexExamplesOnFirstStart(services);
   await ensureDevelopmentClient({ config, clients: services.apiClients, logger });
+  await logNextSteps(services);
 
   const server = createApp(services).listen(config.http.port, config.http.host);
   server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
@@ -57,17 +58,33 @@ async function main(): Promise<void> {
   services.recordsSync.start();
 }
 
+/** Whether any documentation is indexed. */
+async function hasDocumentation(services: Services): Promise<boolean> {
+  const { rows } = await services.db.pool.query<{ any: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM llm_assistant.sources WHERE source_kind = 'doc') AS any`,
+  );
+  return rows[0]?.any === true;
+}
+
+/** A real database starts with no key and an empty index: say what to do next instead of nothing. */
+async function logNextSteps(services: Services): Promise<void> {
+  const { logger } = services;
+  if (!(await services.apiClients.hasActiveClients())) {
+    logger.warn('no API key exists: create one with `npm run clients -- create <name> --scopes chat,search,admin`');
+  }
+  if (!(await hasDocumentation(services))) {
+    logger.warn('no documentation is indexed: run `npm run ingest -- docs <folder>` or POST /v1/admin/reindex');
+  }
+}
+
 /**
  * The embedded default serves the example documentation from its first start. Later
  * starts leave the index alone (re-index with `npm run ingest` or the admin API).
  */
 async function indexExamplesOnFirstStart(services: Services): Promise<void> {
-  const { config, logger, db } = services;
+  const { config, logger } = services;
   if (!config.examples.indexOnStart) return;
-  const { rows } = await db.pool.query<{ any: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM llm_assistant.sources WHERE source_kind = 'doc') AS any`,
-  );
-  if (rows[0]?.any) return;
+  if (await hasDocumentation(services)) return;
   logger.info({ dir: config.examples.dir }, 'indexing the example documentation (first start)');
   const { job, summary } = await services.ingest.reindex({ path: config.examples.dir }, 'first-start');
   if (job.state !== 'succeeded' || !summary) {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
@@ -43,5 +43,37 @@ describe('start-up failures in the logs', () => {
     expect(fatal, failure!.stdout).toBeDefined();
     expect(fatal!.err).toMatchObject({ code: 'EADDRINUSE', syscall: 'listen', reason: expect.stringContaining(`address already in use 127.0.0.1:${port}`) });
     expect(fatal!.msg).toMatch(/cannot listen/);
+  });
+
+  it('when the database has no key and no documentation, then start-up logs how to create one and what to ingest', async () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...FAST_EMBEDDER,
+      NODE_ENV: 'test',
+      EMBEDDED_DATA_DIR: 'memory://',
+      INDEX_EXAMPLES_ON_START: 'false',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+    };
+    delete env.DATABASE_URL;
+    delete env.LLM_DATABASE_URL;
+    delete env.REDIS_URL;
+
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes('"msg":"listening"')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${code}: ${stdout}`)));
+      });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const warnings = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.level === 40).map((line) => line.msg);
+    expect(warnings).toEqual([expect.stringContaining('npm run clients -- create'), expect.stringContaining('npm run ingest -- docs')]);
   });
 });
