@@ -2,10 +2,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfigFromProcess } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { assertSchemaCurrent, migrate, migrationStatus, readMigrationFiles } from '../db/migrations.js';
-import { isAppError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { ApiClientsRepository, API_SCOPES } from '../security/api-clients.repository.js';
 import { ApiClientsService } from '../security/api-clients.service.js';
+import { runCommand } from './cli-options.js';
 
 /**
  * `npm run clients -- create <name> --scopes chat,search`, `list`, `revoke <name>`:
@@ -31,9 +31,14 @@ program
 program
   .command('list')
   .description('list clients, active and revoked (never their keys)')
-  .action(async () => {
+  .option('--json', 'print the clients as one JSON array')
+  .action(async (options: { json?: boolean }) => {
     await withClients(async (clients) => {
       const rows = await clients.list();
+      if (options.json) {
+        console.log(JSON.stringify(rows.map(({ id, name, keyPrefix, scopes, createdAt, revokedAt }) => ({ id, name, keyPrefix, scopes, createdAt, revokedAt }))));
+        return;
+      }
       if (rows.length === 0) console.log('No clients yet: `npm run clients -- create <name> --scopes ...`.');
       for (const client of rows) {
         const state = client.revokedAt ? `revoked ${client.revokedAt.toISOString()}` : 'active';
@@ -80,10 +85,4 @@ function parseScopes(value: string): string[] {
   return scopes;
 }
 
-try {
-  await program.parseAsync();
-} catch (error) {
-  const details = isAppError(error) ? (error.details ?? []).map((detail) => `\n  - ${detail.path ?? ''}: ${detail.message}`).join('') : '';
-  console.error(`${error instanceof Error ? error.message : String(error)}${details}`);
-  process.exitCode = 1;
-}
+await runCommand(program);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { positiveInteger } from './cli-options.js';
+import { positiveInteger, runCommand } from './cli-options.js';
 import { z } from 'zod';
 import type { ChatDependencies } from '../chat/chat.use-case.js';
 import { checkCitations } from '../chat/citations.js';
@@ -268,10 +268,4 @@ async function mapConcurrent<T, R>(items: T[], limit: number, work: (item: T, in
   return results;
 }
 
-
-try {
-  await program.parseAsync();
-} catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-}
+await runCommand(program);

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
-import { positiveInteger } from './cli-options.js';
+import { positiveInteger, runCommand } from './cli-options.js';
 import { loadConfigFromProcess } from '../config.js';
-import { isAppError } from '../errors.js';
 import type { IndexSummary } from '../ingest/source-indexer.js';
 import { readRecordFile } from '../ingest/records/record-file.js';
 import type { PatientRecord } from '../ingest/records/record.schemas.js';
@@ -122,10 +121,4 @@ function report(summary: IndexSummary, json: boolean, source: string): void {
   for (const skipped of summary.skipped) console.log(`skipped ${skipped.path}: ${skipped.reason} (${skipped.message})`);
 }
 
-
-try {
-  await program.parseAsync();
-} catch (error) {
-  console.error(isAppError(error) || error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-}
+await runCommand(program);

@@ -3,35 +3,44 @@ import { loadConfigFromProcess } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrate, migrationStatus, readMigrationFiles } from '../db/migrations.js';
 import { createLogger } from '../logger.js';
+import { runCommand } from './cli-options.js';
 
 /** `npm run db:migrate` applies pending migrations; `-- --status` only reports. */
 const program = new Command()
   .name('db:migrate')
   .description('Apply the SQL migrations in sql/migrations to the configured database.')
   .option('--status', 'show applied and pending migrations without changing anything')
-  .action(async (options: { status?: boolean }) => {
+  .option('--json', 'print what was applied and the status as one JSON object')
+  .action(async (options: { status?: boolean; json?: boolean }) => {
     const config = loadConfigFromProcess();
     const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
     const db = await openDatabase(config.database, logger);
     try {
       const files = await readMigrationFiles();
-      if (!options.status) {
-        const applied = await migrate(db.pool, files, logger);
-        console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Nothing to apply: the schema is current.');
-      }
+      const applied = options.status ? [] : await migrate(db.pool, files, logger);
       const status = await migrationStatus(db.pool, files);
+      if (status.pending.length || status.mismatched.length) process.exitCode = 1;
+      if (options.json) {
+        console.log(
+          JSON.stringify({
+            applied,
+            status: {
+              applied: status.applied.map((migration) => migration.name),
+              pending: status.pending.map((file) => file.name),
+              mismatched: status.mismatched.map((migration) => migration.name),
+              unknown: status.unknown,
+            },
+          }),
+        );
+        return;
+      }
+      if (!options.status) console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Nothing to apply: the schema is current.');
       console.log(`${status.applied.length} applied, ${status.pending.length} pending${status.pending.length ? `: ${status.pending.map((f) => f.name).join(', ')}` : ''}`);
       if (status.mismatched.length) console.log(`Changed since applied: ${status.mismatched.map((m) => m.name).join(', ')}`);
       if (status.unknown.length) console.log(`Applied but unknown here: ${status.unknown.join(', ')}`);
-      if (status.pending.length || status.mismatched.length) process.exitCode = 1;
     } finally {
       await db.close();
     }
   });
 
-try {
-  await program.parseAsync();
-} catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-}
+await runCommand(program);

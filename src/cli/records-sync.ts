@@ -4,6 +4,7 @@ import { loadConfigFromProcess } from '../config.js';
 import type { RecordsSyncReport } from '../ingest/records-sync/records-sync.js';
 import { createLogger } from '../logger.js';
 import { createServices } from '../services.js';
+import { runCommand } from './cli-options.js';
 
 /**
  * `npm run records:sync [-- --once] [-- --json]`: the records sync by hand, whatever
@@ -15,34 +16,32 @@ const program = new Command()
   .description("Index patients' records from the platform's medical_records tables (docs/records-sync.md).")
   .option('--once', 'one run, then exit (status 1 when it failed or another replica holds the lock)')
   .option('--json', 'print each run as one JSON object')
-  .parse();
-const options = program.opts<{ once?: boolean; json?: boolean }>();
-
-const config = loadConfigFromProcess();
-// Logs go to stderr so that --json output on stdout stays parseable.
-const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
-const services = await createServices(config, logger);
-const stop = new AbortController();
-process.once('SIGINT', () => stop.abort());
-process.once('SIGTERM', () => stop.abort());
-
-try {
-  for (;;) {
-    const report = await services.recordsSync.runOnce(stop.signal);
-    print(report);
-    if (options.once) {
-      process.exitCode = report.outcome === 'succeeded' ? 0 : 1;
-      break;
+  .action(async (options: { once?: boolean; json?: boolean }) => {
+    const config = loadConfigFromProcess();
+    // Logs go to stderr so that --json output on stdout stays parseable.
+    const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
+    const services = await createServices(config, logger);
+    const stop = new AbortController();
+    process.once('SIGINT', () => stop.abort());
+    process.once('SIGTERM', () => stop.abort());
+    try {
+      for (;;) {
+        const report = await services.recordsSync.runOnce(stop.signal);
+        print(report, options.json ?? false);
+        if (options.once) {
+          process.exitCode = report.outcome === 'succeeded' ? 0 : 1;
+          break;
+        }
+        await sleep(config.recordsSync.intervalSeconds * 1000, undefined, { signal: stop.signal }).catch(() => undefined);
+        if (stop.signal.aborted) break;
+      }
+    } finally {
+      await services.close();
     }
-    await sleep(config.recordsSync.intervalSeconds * 1000, undefined, { signal: stop.signal }).catch(() => undefined);
-    if (stop.signal.aborted) break;
-  }
-} finally {
-  await services.close();
-}
+  });
 
-function print(report: RecordsSyncReport): void {
-  if (options.json) {
+function print(report: RecordsSyncReport, json: boolean): void {
+  if (json) {
     console.log(JSON.stringify(report));
     return;
   }
@@ -56,3 +55,5 @@ function print(report: RecordsSyncReport): void {
   if (report.problemCount > report.problems.length) console.log(`  ... and ${report.problemCount - report.problems.length} more skipped rows (see the logs)`);
   if (report.error) console.log(`  error: ${report.error}`);
 }
+
+await runCommand(program);
