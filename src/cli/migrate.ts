@@ -3,7 +3,7 @@ import { loadConfigFromProcess } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrate, migrationStatus, readMigrationFiles } from '../db/migrations.js';
 import { createLogger } from '../logger.js';
-import { runCommand } from './cli-options.js';
+import { EXIT_FAILED, runCommand } from './cli-options.js';
 
 /** `npm run db:migrate` applies pending migrations; `-- --status` only reports. */
 const program = new Command()
@@ -19,7 +19,7 @@ const program = new Command()
       const files = await readMigrationFiles();
       const applied = options.status ? [] : await migrate(db.pool, files, logger);
       const status = await migrationStatus(db.pool, files);
-      if (status.pending.length || status.mismatched.length) process.exitCode = 1;
+      if (status.pending.length || status.mismatched.length) process.exitCode = EXIT_FAILED;
       if (options.json) {
         console.log(
           JSON.stringify({

@@ -7,6 +7,24 @@ import { FAST_EMBEDDER } from '../support/services.js';
 
 const run = promisify(execFile);
 
+/** `npm start`'s environment on an empty in-memory database with no Redis, on `port`. */
+function embeddedServiceEnv(port: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...FAST_EMBEDDER,
+    NODE_ENV: 'test',
+    EMBEDDED_DATA_DIR: 'memory://',
+    INDEX_EXAMPLES_ON_START: 'false',
+    HOST: '127.0.0.1',
+    PORT: port,
+    LOG_LEVEL: 'info',
+  };
+  delete env.DATABASE_URL;
+  delete env.LLM_DATABASE_URL;
+  delete env.REDIS_URL;
+  return env;
+}
+
 describe('start-up failures in the logs', () => {
   let taken: Server;
   let port: number;
@@ -18,19 +36,7 @@ describe('start-up failures in the logs', () => {
   afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
 
   it('when the port is in use, then start-up exits non-zero and its log line says why (EADDRINUSE, the address)', async () => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      ...FAST_EMBEDDER,
-      NODE_ENV: 'test',
-      EMBEDDED_DATA_DIR: 'memory://',
-      INDEX_EXAMPLES_ON_START: 'false',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'info',
-    };
-    delete env.DATABASE_URL;
-    delete env.LLM_DATABASE_URL;
-    delete env.REDIS_URL;
+    const env = embeddedServiceEnv(String(port));
 
     const failure = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, timeout: 60_000 }).then(
       () => undefined,
@@ -46,19 +52,7 @@ describe('start-up failures in the logs', () => {
   });
 
   it('when the database has no key and no documentation, then start-up logs how to create one and what to ingest', async () => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      ...FAST_EMBEDDER,
-      NODE_ENV: 'test',
-      EMBEDDED_DATA_DIR: 'memory://',
-      INDEX_EXAMPLES_ON_START: 'false',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-    };
-    delete env.DATABASE_URL;
-    delete env.LLM_DATABASE_URL;
-    delete env.REDIS_URL;
+    const env = embeddedServiceEnv('0');
 
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
