@@ -39,7 +39,7 @@ const EnvSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(15_000).describe('Server-side statement timeout for request queries.'),
   MIGRATE_ON_START: bool.optional().describe('Apply pending migrations at start-up. Default: true for the embedded database, false for a real one.'),
 
-  REDIS_URL: url(['redis:', 'rediss:']).optional().describe('Redis for the answer cache and rate limits; in-process when unset.'),
+  REDIS_URL: url(['redis:', 'rediss:']).optional().describe('Redis for rate limits, query vectors and admin sessions, shared by replicas; in-process when unset.'),
   REDIS_COMMAND_TIMEOUT_MS: int(10, 60_000).default(500).describe('Per-command Redis timeout; past it the cache is skipped, not the request.'),
   REDIS_KEY_PREFIX: z.string().default('llm-assistant:').describe('Prefix for every Redis key of this service.'),
 

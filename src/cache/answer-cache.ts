@@ -7,15 +7,15 @@ import type { Metrics } from '../metrics.js';
 import type { QuestionVector, SearchHit } from '../retrieval/search.types.js';
 import { extractGuardTerms } from './guard-terms.js';
 
-/** Everything about a request that decides its answer. */
-export interface AnswerContext {
-  /** The standalone question and its vector (the one search used). */
+/** Everything about a request that decides its answer, known before anything is searched. */
+export interface AnswerRequest {
+  /** The standalone question and its vector (the one search will use). */
   question: QuestionVector;
   doctorId: string;
   patientId: string | null;
-  /** The hits given to the model, in prompt order. */
-  sources: Pick<SearchHit, 'chunkId' | 'sourceKind' | 'collection' | 'sourceId'>[];
-  /** Whether conversation memory (recent turns or a summary) was in the prompt. */
+  /** The app modules the caller restricted retrieval to, if any. */
+  modules: string[] | null;
+  /** Whether conversation memory (recent turns or a summary) goes into the prompt. */
   withHistory: boolean;
 }
 
@@ -25,12 +25,13 @@ export interface AnswerKey {
   scopeKey: string;
   question: QuestionVector;
   guardTerms: string[];
-  /** Null when the answer may be shared by every doctor (documentation only). */
+  /** Null when the answer is shared by every doctor who sees no record (documentation only). */
   doctorId: string | null;
   patientId: string | null;
-  /** '<kind>:<collection>:<sourceId>' of every source in the prompt. */
-  sourceKeys: string[];
 }
+
+/** What a cached row records of the sources in the prompt (the trigger drops it when one changes). */
+export type PromptSource = Pick<SearchHit, 'sourceKind' | 'collection' | 'sourceId'>;
 
 /** A cached answer, found by its exact question or a near one, and the conversation it was first given in. */
 export interface CacheHit<Answer> {
@@ -49,7 +50,7 @@ export interface AnswerCacheOptions {
 }
 
 /** Bump when the cached payload or key layout changes. */
-const KEY_FORMAT = 4;
+const KEY_FORMAT = 5;
 
 // The exact question if it is cached, else the nearest one in the same scope with the same
 // guard terms; counted as a hit (and its hit_count moved) only when close enough.
@@ -77,25 +78,34 @@ const UPSERT = preparedStatement('answer_cache_upsert', `
     answer = excluded.answer, cited_sources = excluded.cited_sources, conversation_id = excluded.conversation_id,
     hit_count = 0, created_at = now(), expires_at = excluded.expires_at`);
 
+// A doctor listed on any record chunk has searches that may return records: their
+// answers are theirs alone. (The partial GIN index on allowed_doctor_ids serves it.)
+const DOCTOR_SEES_RECORDS = preparedStatement('answer_cache_doctor_sees_records', `
+  SELECT EXISTS (
+    SELECT FROM llm_assistant.docs_chunks WHERE source_kind = 'record' AND allowed_doctor_ids @> ARRAY[$1::uuid]
+  ) AS sees`);
+
 const DELETE_EXPIRED = `DELETE FROM llm_assistant.query_cache WHERE expires_at <= now()`;
 
 /**
- * The answer cache: one table, llm_assistant.query_cache. A question is answered from it
- * when the same question (normalised), or a near one (cosine similarity of the question
- * vectors, same negations, drugs and doses), was answered in the same scope.
+ * The answer cache: one table, llm_assistant.query_cache, looked up before anything is
+ * searched. A question is answered from it when the same question (normalised), or a
+ * near one (cosine similarity of the question vectors, same negations, drugs and doses),
+ * was answered in the same scope.
  *
- * The scope is everything but the wording that decides an answer: the doctor (or
- * "documentation", shared by all), the patient, the models, the prompt version, the
- * settings, and the exact set of chunks retrieved for the question. So a source changed
- * or added, a record a doctor may no longer read, or a better chunk found for the
- * question each mean a different scope: a miss, by construction. Rows citing a source
- * that changes are also deleted in the very transaction that changes it
- * (sql/functions/drop_cached_answers.sql), and with the conversation the answer was first
- * given in (foreign key), so an erased conversation leaves no answer behind.
+ * The scope is everything but the wording that decides an answer, as far as it is known
+ * before the search: what the asker may see (the doctor, or "documentation" when the
+ * doctor sees no record), the patient, the module filter, the models, the prompt version
+ * and the settings. What the index holds is kept current by deletion instead: rows go in
+ * the very transaction that changes what they were built from
+ * (sql/functions/drop_cached_answers.sql: a cited source changed or removed, any
+ * documentation added, any record of the patient or of the doctor's patients), and with
+ * the conversation the answer was first given in (foreign key), so an erased
+ * conversation leaves no answer behind.
  *
  * An answer is shared across doctors only when nothing in its prompt could come from a
- * record: no patient, no record chunk, no conversation memory (earlier turns may quote
- * records).
+ * record: no patient, no conversation memory (earlier turns may quote records), and an
+ * asker who sees no record at all.
  *
  * The cache is never the reason a request fails: a failed read is a miss, a failed write
  * an answer not cached; both are logged and counted.
@@ -108,27 +118,27 @@ export class AnswerCache<Answer> {
     private readonly logger: Logger,
   ) {}
 
-  keyFor(context: AnswerContext): AnswerKey {
-    const shared = context.patientId === null && !context.withHistory && context.sources.every((s) => s.sourceKind === 'doc');
+  /** The key of a request: which scope it may reuse answers from, and its question there. */
+  async keyFor(request: AnswerRequest): Promise<AnswerKey> {
+    const shared = request.patientId === null && !request.withHistory && !(await this.seesRecords(request.doctorId));
     const scopeKey = sha256Hex(
       JSON.stringify({
         format: KEY_FORMAT,
-        scope: shared ? 'docs' : `doctor:${context.doctorId}`,
-        patientId: context.patientId,
+        scope: shared ? 'docs' : `doctor:${request.doctorId}`,
+        patientId: request.patientId,
+        modules: request.modules ? [...request.modules].sort() : null,
         embeddingModel: this.options.embeddingModel,
         chatModel: this.options.chatModel,
         settings: this.options.settings,
-        chunks: context.sources.map((source) => source.chunkId).sort(),
       }),
     );
     return {
-      cacheKey: sha256Hex(`${scopeKey}\n${normaliseQuestion(context.question.text)}`),
+      cacheKey: sha256Hex(`${scopeKey}\n${normaliseQuestion(request.question.text)}`),
       scopeKey,
-      question: context.question,
-      guardTerms: extractGuardTerms(context.question.text),
-      doctorId: shared ? null : context.doctorId,
-      patientId: context.patientId,
-      sourceKeys: [...new Set(context.sources.map(sourceKeyOf))],
+      question: request.question,
+      guardTerms: extractGuardTerms(request.question.text),
+      doctorId: shared ? null : request.doctorId,
+      patientId: request.patientId,
     };
   }
 
@@ -150,8 +160,13 @@ export class AnswerCache<Answer> {
     }
   }
 
-  /** Caches an answer given in a stored conversation. Never throws. */
-  async remember(key: AnswerKey, answer: Answer, conversationId: string): Promise<void> {
+  /**
+   * Caches an answer given in a stored conversation, built from `sources`. Never throws.
+   * A shared key never holds an answer built from a record (the search saw one the
+   * index did not list for the doctor when the key was made): it is not cached.
+   */
+  async remember(key: AnswerKey, answer: Answer, sources: PromptSource[], conversationId: string): Promise<void> {
+    if (key.doctorId === null && sources.some((source) => source.sourceKind === 'record')) return;
     try {
       await this.pool.query(UPSERT([
         key.cacheKey,
@@ -160,7 +175,7 @@ export class AnswerCache<Answer> {
         encodeVector(key.question.embedding),
         key.guardTerms,
         JSON.stringify(answer),
-        key.sourceKeys,
+        [...new Set(sources.map(sourceKeyOf))],
         key.doctorId,
         key.patientId,
         conversationId,
@@ -168,6 +183,17 @@ export class AnswerCache<Answer> {
       ]));
     } catch (error) {
       this.logger.warn({ err: error }, 'answer not cached');
+    }
+  }
+
+  /** Whether the doctor is listed on any record; on failure, yes (the doctor's own scope is always safe). */
+  private async seesRecords(doctorId: string): Promise<boolean> {
+    try {
+      const { rows } = await this.pool.query<{ sees: boolean }>(DOCTOR_SEES_RECORDS([doctorId]));
+      return rows[0]!.sees;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'answer cache scope not read; the doctor\'s own scope is used');
+      return true;
     }
   }
 
@@ -179,7 +205,7 @@ export class AnswerCache<Answer> {
 }
 
 /** '<kind>:<collection>:<sourceId>': how cached answers name their sources (as sql/functions/drop_cached_answers.sql does). */
-function sourceKeyOf(source: Pick<SearchHit, 'sourceKind' | 'collection' | 'sourceId'>): string {
+function sourceKeyOf(source: PromptSource): string {
   return `${source.sourceKind}:${source.collection}:${source.sourceId}`;
 }
 

@@ -10,6 +10,7 @@ import { ConversationMemory } from '../memory/conversation-memory.js';
 import { ConversationRepository } from '../memory/conversation.repository.js';
 import type { Metrics } from '../metrics.js';
 import type { Retriever } from '../retrieval/search.types.js';
+import { auditRecordAccess } from '../security/audit.js';
 import type { CachedAnswer, ChatDependencies } from './chat.use-case.js';
 import { purgeExpired, type ConversationDependencies } from './conversations.use-case.js';
 import { PROMPT_VERSION } from './prompt.js';
@@ -63,6 +64,7 @@ export async function createChatServices(parts: ChatServiceParts): Promise<ChatS
     model,
     memory: new ConversationMemory(repository, model, config.memory.windowTokens, logger),
     cache,
+    auditRecords: (reader, hits) => auditRecordAccess(db.pool, reader, hits),
     logger,
     limits: { searchK: SEARCH_K, sourceTokens: config.prompt.contextTokens },
   };

@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { AnswerCache, AnswerKey } from '../cache/answer-cache.js';
+import type { AnswerCache, PromptSource } from '../cache/answer-cache.js';
 import { addUsage, NO_USAGE, type ChatModel, type ChatUsage } from '../llm/chat/chat-model.js';
 import type { Logger } from '../logger.js';
 import type { ConversationMemory, LoadedMemory } from '../memory/conversation-memory.js';
 import { isRefused } from '../retrieval/refusal.js';
-import type { Retriever } from '../retrieval/search.types.js';
-import type { RecordReader } from '../security/audit.js';
+import type { QuestionVector, Retriever, SearchHit } from '../retrieval/search.types.js';
+import type { AuditedHit, RecordReader } from '../security/audit.js';
 import { citationsFor, CitationFilter, type Citation } from './citations.js';
 import { buildAnswerPrompt, type BuiltPrompt } from './prompt.js';
 
-/** What the answer cache keeps of an answer: what the doctor sees. */
+/** What the answer cache keeps of an answer: what the doctor sees, and the record chunks it discloses. */
 export interface CachedAnswer {
   answer: string;
   citations: Citation[];
   removedCitations: number[];
+  /** App modules the question was about (detected), best first. */
+  modules: string[];
+  /** The record chunks the search returned for it: audited again each time the answer is given. */
+  recordHits: AuditedHit[];
 }
 
 export interface ChatDependencies {
@@ -22,6 +26,8 @@ export interface ChatDependencies {
   model: ChatModel;
   memory: ConversationMemory;
   cache: AnswerCache<CachedAnswer>;
+  /** Writes the audit entry for the record chunks an answer from the cache discloses (as the retriever does for a search). */
+  auditRecords: (reader: RecordReader, hits: readonly AuditedHit[]) => Promise<void>;
   logger: Logger;
   limits: {
     /** Hits asked of the retriever. */
@@ -65,8 +71,8 @@ export interface AnswerOptions {
 interface Reply extends CachedAnswer {
   cached: ChatAnswer['cached'];
   usage: ChatUsage;
-  /** Set when a new answer may be cached under it. */
-  cacheUnder?: AnswerKey;
+  /** The sources of a new answer, which may be cached. */
+  builtFrom?: PromptSource[];
 }
 
 export const NOTHING_FOUND =
@@ -74,10 +80,10 @@ export const NOTHING_FOUND =
 
 /**
  * Answers a doctor's question from the documentation and the doctor's patients' records:
- * load memory -> condense the question -> embed it once -> detect modules and search
- * within the doctor's scope (record chunks are audited before they come back) -> nothing
- * found, or build the prompt -> cached answer, or generate and check citations -> store
- * the turn -> cache the new answer.
+ * load memory -> condense the question -> embed it once -> cached answer (audited when it
+ * discloses records), or detect modules and search within the doctor's scope (record
+ * chunks are audited before they come back) -> nothing found, or build the prompt,
+ * generate and check citations -> store the turn -> cache the new answer.
  */
 export async function answerQuestion(deps: ChatDependencies, request: ChatRequest, options: AnswerOptions = {}): Promise<ChatAnswer> {
   const { signal } = options;
@@ -86,42 +92,16 @@ export async function answerQuestion(deps: ChatDependencies, request: ChatReques
   const patientId = request.patientId ?? memory?.conversation.patientId ?? null;
   const condensed = await condenseQuestion(deps.model, request.message, memory, signal);
   const question = await deps.retriever.embed(condensed.text, signal);
-  // Independent reads: side by side, on two connections.
-  const [modules, hits] = await Promise.all([
-    deps.retriever.detectModules(question),
-    deps.retriever.search({
-      question,
-      k: deps.limits.searchK,
-      scope: { doctorId: request.doctorId },
-      filters: {
-        ...(patientId ? { patientId } : {}),
-        ...(request.modules?.length ? { modules: request.modules } : {}),
-      },
-      readBy: request.readBy,
-    }),
-  ]);
+  const withHistory = Boolean(memory?.conversation.summary) || (memory?.recent.length ?? 0) > 0;
+  const key = await deps.cache.keyFor({ question, doctorId: request.doctorId, patientId, modules: request.modules ?? null, withHistory });
 
+  const hit = await deps.cache.lookup(key, signal);
   let reply: Reply;
-  if (isRefused(hits)) {
-    // No evidence to answer from: say so without asking the model to make something up.
-    reply = replay({ answer: NOTHING_FOUND, citations: [], removedCitations: [] }, false, options);
+  if (hit) {
+    await deps.auditRecords(request.readBy, hit.answer.recordHits);
+    reply = replay(hit.answer, hit.kind, options);
   } else {
-    const prompt = buildAnswerPrompt({
-      question: question.text,
-      hits,
-      summary: memory?.conversation.summary ?? '',
-      recentTurns: memory?.recent ?? [],
-      sourceTokens: deps.limits.sourceTokens,
-    });
-    const key = deps.cache.keyFor({
-      question,
-      doctorId: request.doctorId,
-      patientId,
-      sources: prompt.used,
-      withHistory: Boolean(memory?.conversation.summary) || (memory?.recent.length ?? 0) > 0,
-    });
-    const hit = await deps.cache.lookup(key, signal);
-    reply = hit ? replay(hit.answer, hit.kind, options) : { ...(await generateAnswer(deps.model, prompt, options)), cacheUnder: key };
+    reply = await answerFromSearch(deps, request, { question, patientId, memory }, options);
   }
 
   // A client gone before the answer is stored gets nothing stored: no half turn.
@@ -141,30 +121,75 @@ export async function answerQuestion(deps: ChatDependencies, request: ChatReques
     },
     signal,
   });
-  const answer: CachedAnswer = { answer: reply.answer, citations: reply.citations, removedCitations: reply.removedCitations };
-  if (reply.cacheUnder) await deps.cache.remember(reply.cacheUnder, answer, conversationId);
+  const { answer, citations, removedCitations, modules, recordHits } = reply;
+  if (reply.builtFrom) await deps.cache.remember(key, { answer, citations, removedCitations, modules, recordHits }, reply.builtFrom, conversationId);
 
   deps.logger.info(
     {
       conversationId,
       turn: stored.turnIndex,
-      hits: hits.length,
-      cited: reply.citations.length,
-      removedCitations: reply.removedCitations.length,
+      cited: citations.length,
+      removedCitations: removedCitations.length,
       cached: reply.cached,
       ms: Math.round(performance.now() - started),
     },
     'chat answered',
   );
   return {
-    answer: answer.answer,
-    citations: answer.citations,
+    answer,
+    citations,
     conversationId,
-    modules: modules.map((module) => module.name),
+    modules,
     cached: reply.cached,
     usage: { ...addUsage(condensed.usage, reply.usage, stored.usage), model: deps.model.model, offline: deps.model.offline },
-    ...(answer.removedCitations.length > 0 ? { removedCitations: answer.removedCitations } : {}),
+    ...(removedCitations.length > 0 ? { removedCitations } : {}),
   };
+}
+
+/**
+ * A new answer: modules detected and the doctor's scope searched with the question's
+ * vector, then "nothing found" when the evidence is weak (no model call), or the answer
+ * generated from the prompt.
+ */
+async function answerFromSearch(
+  deps: ChatDependencies,
+  request: ChatRequest,
+  context: { question: QuestionVector; patientId: string | null; memory: LoadedMemory | null },
+  options: AnswerOptions,
+): Promise<Reply> {
+  const { question, patientId, memory } = context;
+  // Independent reads: side by side, on two connections.
+  const [detected, hits] = await Promise.all([
+    deps.retriever.detectModules(question),
+    deps.retriever.search({
+      question,
+      k: deps.limits.searchK,
+      scope: { doctorId: request.doctorId },
+      filters: {
+        ...(patientId ? { patientId } : {}),
+        ...(request.modules?.length ? { modules: request.modules } : {}),
+      },
+      readBy: request.readBy,
+    }),
+  ]);
+  const found = { modules: detected.map((module) => module.name), recordHits: recordHitsOf(hits) };
+  if (isRefused(hits)) {
+    // No evidence to answer from: say so without asking the model to make something up.
+    return replay({ answer: NOTHING_FOUND, citations: [], removedCitations: [], ...found }, false, options);
+  }
+  const prompt = buildAnswerPrompt({
+    question: question.text,
+    hits,
+    summary: memory?.conversation.summary ?? '',
+    recentTurns: memory?.recent ?? [],
+    sourceTokens: deps.limits.sourceTokens,
+  });
+  return { ...(await generateAnswer(deps.model, prompt, options)), ...found, builtFrom: prompt.used };
+}
+
+/** The record chunks among the hits, as the audit trail names them. */
+function recordHitsOf(hits: SearchHit[]): AuditedHit[] {
+  return hits.filter((hit) => hit.sourceKind === 'record').map(({ chunkId, sourceKind, patientId }) => ({ chunkId, sourceKind, patientId }));
 }
 
 /** A follow-up becomes a standalone question using the conversation; a first question stands as it is. */
@@ -186,7 +211,7 @@ async function condenseQuestion(
  * checked as the text arrives, so no streamed or stored text cites a source that was
  * not provided.
  */
-async function generateAnswer(model: ChatModel, prompt: BuiltPrompt, options: AnswerOptions): Promise<Reply> {
+async function generateAnswer(model: ChatModel, prompt: BuiltPrompt, options: AnswerOptions): Promise<Pick<Reply, 'answer' | 'citations' | 'removedCitations' | 'cached' | 'usage'>> {
   const filter = new CitationFilter(prompt.used.length);
   let text = '';
   const emit = (piece: string): void => {

@@ -3,10 +3,11 @@ import type { DetectedModule, QuestionVector, Retriever, SearchHit, SearchReques
 import { auditRecordAccess } from './audit.js';
 
 /**
- * The one place where "audit before disclosure" holds: every search, for chat or for the
+ * Where "audit before disclosure" holds for the index: every search, for chat or for the
  * search API, goes through here, and record chunks come back only after their audit
- * entry is written. A search that returns record chunks without a reader is a bug, and
- * fails rather than disclose them untraced.
+ * entry is written (an answer from the answer cache is audited the same way, with the
+ * record chunks its search returned: src/chat/chat.use-case.ts). A search that returns
+ * record chunks without a reader is a bug, and fails rather than disclose them untraced.
  */
 export class AuditedRetriever implements Retriever {
   constructor(

@@ -143,17 +143,20 @@ describe.each(databaseBackends())('chat API (offline answerer) on %s', (backend)
     expect((await readJson<ProblemBody>(response)).code).toBe('conversation_patient_mismatch');
   });
 
-  it('when search finds another set of chunks for the question (a source added or changed), then the cached answer is not used', async () => {
+  it('when documentation is added to the index, then no answer cached before it is used (the new page may answer better)', async () => {
     const question = 'Which provider and free slot do I pick when booking?';
     await ask(DOCTOR_A, { message: question });
     expect((await ask(DOCTOR_A, { message: question })).cached).toBe('exact');
 
-    const added = buildChunk({ content: 'Pick the provider first, then a free slot when booking; the booking screen lists both.', module: 'appointments' });
-    retriever.chunks.push(added);
+    const pool = app.services.db.pool;
+    await pool.query(
+      `INSERT INTO llm_assistant.sources (source_kind, collection, source_id, uri, title, content_hash)
+       VALUES ('doc', 'example-docs', 'appointments/booking-new', 'appointments/booking-new.md', 'Booking', 'h1')`,
+    );
     try {
       expect((await ask(DOCTOR_A, { message: question })).cached).toBe(false);
     } finally {
-      retriever.chunks.pop();
+      await pool.query(`DELETE FROM llm_assistant.sources WHERE source_id = 'appointments/booking-new'`);
     }
   });
 

@@ -112,6 +112,30 @@ describe.each(databaseBackends())('patient data scope on %s', (backend) => {
     expect(entries.every((candidate) => candidate.doctorId !== doctorB || candidate.patientIds.length === 0)).toBe(true);
   });
 
+  it("when a doctor's patient gets a new record, then the answers cached about that patient are not used", async () => {
+    const message = 'Which medications is the patient on, and since when?';
+    const ask = async () => readJson(await post('/v1/chat', { message, patientId: patientOfA.patient.id }, doctorA));
+    expect((await ask()).cached).toBe(false);
+    expect((await ask()).cached).toBe('exact');
+
+    const [visit] = patientOfA.appointments;
+    const changed = { ...patientOfA, appointments: [{ ...visit!, reason: `${visit!.reason} Follow-up booked.` }, ...patientOfA.appointments.slice(1)] };
+    expect((await post('/v1/admin/records', { patients: [changed] })).status).toBe(200);
+
+    expect((await ask()).cached).toBe(false);
+  });
+
+  it('when doctors who see records ask the same question without a patient, then each has their own cached answer', async () => {
+    const message = 'Which allergies and reactions were recorded at the last visits?';
+    const first = await readJson(await post('/v1/chat', { message }, doctorA));
+    expect((await readJson(await post('/v1/chat', { message }, doctorA))).cached).toBe(first.answer ? 'exact' : false);
+
+    const other = await readJson(await post('/v1/chat', { message }, doctorB));
+
+    expect(other.cached).toBe(false);
+    expect(other.citations.filter((citation: Json) => String(citation.doc).includes(patientOfA.patient.id))).toEqual([]);
+  });
+
   it('when records were pushed, searched and chatted about, then no patient name appears in any log line', () => {
     const names = [patientOfA, patientOfB].flatMap((patient) => [fullName(patient), patient.patient.lastName]);
     expectNoPhiInLogs(app.logs, names);

@@ -101,14 +101,14 @@ describe.each(databaseBackends())('conversation memory and answer cache on %s', 
   it('when a conversation idles past the retention, then the purge erases it with its turns and cached answers', async () => {
     const id = randomUUID();
     await repository.appendTurn({ conversationId: id, doctorId: DOCTOR_A, patientId: null, create: true, turn: turn(0) });
-    const key = cache.keyFor({
+    const key = await cache.keyFor({
       question: await questionVector('What is the purge test dose?'),
       doctorId: DOCTOR_A,
       patientId: null,
-      sources: chatCorpus().slice(0, 1),
+      modules: null,
       withHistory: true,
     });
-    await cache.remember(key, { answer: 'a', citations: [], removedCitations: [] }, id);
+    await cache.remember(key, answerOf('a'), chatCorpus().slice(0, 1), id);
     await app.services.db.pool.query(`UPDATE llm_assistant.conversation_memory SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
 
     expect(await repository.findOwned(id, DOCTOR_A)).toBeNull();
@@ -134,8 +134,8 @@ describe.each(databaseBackends())('conversation memory and answer cache on %s', 
     });
 
     const keyOf = async (question: string) =>
-      cache.keyFor({ question: await questionVector(question), doctorId: DOCTOR_A, patientId: null, sources, withHistory: true });
-    const remember = async (question: string) => cache.remember(await keyOf(question), { answer: question, citations: [], removedCitations: [] }, conversationId);
+      cache.keyFor({ question: await questionVector(question), doctorId: DOCTOR_A, patientId: null, modules: null, withHistory: true });
+    const remember = async (question: string) => cache.remember(await keyOf(question), answerOf(question), sources, conversationId);
     const lookup = async (question: string) => cache.lookup(await keyOf(question));
 
     it('when a near-identical question has the same guard terms, then it is a semantic hit', async () => {
@@ -162,3 +162,7 @@ describe.each(databaseBackends())('conversation memory and answer cache on %s', 
     });
   });
 });
+
+function answerOf(text: string): CachedAnswer {
+  return { answer: text, citations: [], removedCitations: [], modules: [], recordHits: [] };
+}
