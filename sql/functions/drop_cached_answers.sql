@@ -8,8 +8,8 @@
 --   and after (their searches cover all their patients).
 -- Every writer of `sources` (ingestion, records, a rebuild) passes through here.
 -- A source key is '<kind>:<collection>:<source_id>', as in query_cache.cited_sources.
--- A trigger with a transition table has one event, so each event has its own trigger
--- (an update two: its rows before and after).
+-- A trigger with a transition table has one event, so each event has its own trigger;
+-- after an update, `sources` itself holds the rows as they are now.
 CREATE OR REPLACE FUNCTION llm_assistant.drop_cached_answers() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -20,7 +20,11 @@ BEGIN
   DELETE FROM llm_assistant.query_cache
   WHERE cited_sources && ARRAY(SELECT source_kind || ':' || collection || ':' || source_id FROM changed)
      OR patient_id IN (SELECT patient_id FROM changed WHERE source_kind = 'record')
-     OR (patient_id IS NULL AND doctor_id IN (SELECT unnest(allowed_doctor_ids) FROM changed WHERE source_kind = 'record'));
+     OR (patient_id IS NULL AND doctor_id IN (
+          SELECT unnest(allowed_doctor_ids) FROM changed WHERE source_kind = 'record'
+          UNION
+          SELECT unnest(stored.allowed_doctor_ids) FROM changed JOIN llm_assistant.sources AS stored USING (source_kind, collection, source_id)
+          WHERE stored.source_kind = 'record'));
   RETURN NULL;
 END
 $$;
@@ -32,10 +36,6 @@ CREATE OR REPLACE TRIGGER sources_drop_cached_answers_insert
 CREATE OR REPLACE TRIGGER sources_drop_cached_answers_update
   AFTER UPDATE ON llm_assistant.sources
   REFERENCING OLD TABLE AS changed
-  FOR EACH STATEMENT EXECUTE FUNCTION llm_assistant.drop_cached_answers();
-CREATE OR REPLACE TRIGGER sources_drop_cached_answers_update_new
-  AFTER UPDATE ON llm_assistant.sources
-  REFERENCING NEW TABLE AS changed
   FOR EACH STATEMENT EXECUTE FUNCTION llm_assistant.drop_cached_answers();
 CREATE OR REPLACE TRIGGER sources_drop_cached_answers_delete
   AFTER DELETE ON llm_assistant.sources

@@ -4,7 +4,7 @@ import { EXTRACTIVE_MODEL, EXTRACTIVE_PREAMBLE } from '../../src/llm/chat/extrac
 import { CHAT_MODULES, DOCTOR_A, DOCTOR_B, PATIENT_A, PATIENT_B, chatCorpus } from '../fixtures/chat-corpus.fixture.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { parseSse, postChat, storedCounts, withFakeRetriever, readJson, type ConversationBody, type ProblemBody } from '../support/chat.js';
-import { buildChunk, FakeRetriever } from '../support/fake-retriever.js';
+import { FakeRetriever } from '../support/fake-retriever.js';
 import { CLOSED_PORT, databaseBackends, realRedisUrl, uniqueRedisPrefix } from '../support/services.js';
 
 const DOSE_QUESTION = 'What is the starting dose of warfarin?';

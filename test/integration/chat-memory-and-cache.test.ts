@@ -7,6 +7,8 @@ import { ExtractiveChatModel } from '../../src/llm/chat/extractive-chat-model.js
 import { countTokens } from '../../src/llm/tokens.js';
 import { ConversationMemory } from '../../src/memory/conversation-memory.js';
 import { ConversationRepository } from '../../src/memory/conversation.repository.js';
+import type { PatientRecord } from '../../src/ingest/records/record.schemas.js';
+import { generatePatients } from '../../src/ingest/records/synthetic-records.js';
 import { DOCTOR_A, DOCTOR_B, chatCorpus } from '../fixtures/chat-corpus.fixture.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { databaseBackends, realRedisUrl, uniqueRedisPrefix } from '../support/services.js';
@@ -122,6 +124,50 @@ describe.each(databaseBackends())('conversation memory and answer cache on %s', 
     );
     expect(rows[0]).toEqual({ turns: 0, answers: 0 });
     expect(await cache.lookup(key)).toBeNull();
+  });
+
+  describe('scopes, and what the index holds', () => {
+    const DOCTOR_C = '0c0c0c0c-0c0c-4c0c-8c0c-0c0c0c0c0c0c';
+    const [patient] = [...generatePatients({ patients: 1, doctors: 1, seed: 5 })];
+    const caredForBy = (doctorIds: string[]): PatientRecord => ({
+      ...patient!,
+      doctorIds,
+      appointments: patient!.appointments.map((appointment) => ({ ...appointment, doctorId: doctorIds[0]! })),
+    });
+    const push = async (record: PatientRecord) => {
+      const response = await fetch(`${app.baseUrl}/v1/admin/records`, {
+        method: 'POST',
+        headers: { ...app.authHeaders(), 'content-type': 'application/json' },
+        body: JSON.stringify({ patients: [record] }),
+      });
+      expect(response.status).toBe(200);
+    };
+    const keyOf = async (doctorId: string) =>
+      cache.keyFor({ question: await questionVector('How do I book a follow-up visit?'), doctorId, patientId: null, modules: null, withHistory: false });
+
+    it('when doctors are listed on no record, then they share answers; a doctor listed on one has their own', async () => {
+      await push(caredForBy([DOCTOR_A]));
+
+      const [a, b, c] = await Promise.all([keyOf(DOCTOR_A), keyOf(DOCTOR_B), keyOf(DOCTOR_C)]);
+
+      expect(a.doctorId).toBe(DOCTOR_A);
+      expect(b).toMatchObject({ doctorId: null, cacheKey: c.cacheKey });
+    });
+
+    it('when a patient is shared with another doctor, then both doctors\' answers without a patient leave the cache', async () => {
+      const conversationId = randomUUID();
+      await repository.appendTurn({ conversationId, doctorId: DOCTOR_A, patientId: null, create: true, turn: turn(0) });
+      await push(caredForBy([DOCTOR_A]));
+      await push({ ...caredForBy([DOCTOR_B]), patient: { ...patient!.patient, id: randomUUID() } });
+      const keys = await Promise.all([keyOf(DOCTOR_A), keyOf(DOCTOR_B)]);
+      for (const key of keys) await cache.remember(key, answerOf('follow-up'), chatCorpus().slice(0, 1), conversationId);
+      expect(await cache.lookup(keys[1])).toMatchObject({ kind: 'exact' });
+
+      await push(caredForBy([DOCTOR_A, DOCTOR_B]));
+
+      expect(await cache.lookup(keys[0])).toBeNull();
+      expect(await cache.lookup(keys[1])).toBeNull();
+    });
   });
 
   describe('semantic guards', () => {
