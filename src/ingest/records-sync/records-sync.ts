@@ -174,13 +174,14 @@ class RecordsSyncRun {
   /**
    * A bulk load when nothing was ever synced (no watermark, no patient), the platform has
    * many patients and the index is small; null (batch by batch) otherwise, or when the
-   * load cannot start (no HNSW index, the table stayed busy). Not on a one-connection pool
-   * (the embedded database): the load would hold the only session the platform is read through.
+   * load cannot start (no HNSW index, the table stayed busy).
    */
   private async startBulkFirstSync(): Promise<BulkLoad | null> {
     const rule = this.options.bulkFirstSync ?? DEFAULT_BULK_FIRST_SYNC;
     const pool = this.deps.indexer.pool;
-    if (pool.options.max === 1) return null;
+    // The load holds a connection for the whole run beside the lock's, and the platform's
+    // reads need one more when they share the pool (the embedded database has one in all).
+    if (pool.options.max < (this.deps.platform === pool ? 3 : 2)) return null;
     if ((await this.state.watermark()) !== null || (await this.state.patientsPage(FIRST_UUID, 1)).length > 0) return null;
     const patients = await this.platform.countPatients(rule.minPatients);
     if (patients < rule.minPatients) return null;
