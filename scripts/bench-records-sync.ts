@@ -37,9 +37,10 @@ async function backdate(pool: pg.Pool): Promise<void> {
 }
 
 /**
- * `npm run bench -- records-sync [--size N]`: N synthetic patients (default 10,000) in the
- * medical_records fixture tables, then the records sync of the service on the hashing
- * embedder: a first sync into an empty index (time, peak RSS of the process), a run with
+ * `npm run bench -- records-sync [--size N] [--visits V]`: N synthetic patients (default
+ * 10,000; V appointments each, issue 20's 5, or 1 to 6) in the medical_records fixture
+ * tables, then the records sync of the service on the hashing embedder: a first sync into
+ * an empty index (a bulk load from 1,000 patients: time, peak RSS of the process), a run with
  * nothing changed (the cost of the deletion sweep), and a run after 1% of the patients
  * had one appointment edited (rows read, embedding calls).
  */
@@ -61,7 +62,7 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       }
       batch = [];
     };
-    for (const record of generatePatients({ patients: size, doctors: 50, seed: 1 })) {
+    for (const record of generatePatients({ patients: size, doctors: 50, seed: 1, visits: options.visits })) {
       visits += record.appointments.length;
       batch.push(record);
       if (batch.length >= WRITE_BATCH) await flush();
@@ -117,15 +118,17 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       rss,
     ];
     return {
-      title: `Records sync, ${size} patients (${visits} appointments), hashing embedder`,
+      title: `Records sync, ${size} patients (${options.visits ? `${options.visits} visits each, ` : ''}${visits} appointments), hashing embedder`,
       columns: ['run', 's', 'patients changed', 'patients indexed', 'rows read', 'embedding calls', 'documents (+new ~updated =same)', 'peak RSS MB'],
       rows: [
-        row('first sync (empty index)', first, `${firstRss} (${rssBefore} before)`),
+        row(`first sync (empty index${first.bulk ? ', bulk load' : ', batch by batch'})`, first, `${firstRss} (${rssBefore} before)`),
         row('nothing changed', idle, ''),
         row(`1% changed (${changed} patients, one appointment each)`, incremental, ''),
       ],
       notes: [
-        `Batches of ${config.recordsSync.batchPatients} patients, each one transaction into the live HNSW graph; overlap window ${OVERLAP_SECONDS} s.`,
+        first.bulk
+          ? `First sync: one transaction, HNSW index dropped and built once before the commit; later runs: batches of ${config.recordsSync.batchPatients} patients, each one transaction into the live HNSW graph; overlap window ${OVERLAP_SECONDS} s.`
+          : `Batches of ${config.recordsSync.batchPatients} patients, each one transaction into the live HNSW graph; overlap window ${OVERLAP_SECONDS} s.`,
         'Rows read: platform rows loaded, plus one per patient in the change list and one per patient in the deletion sweep (digests are computed by the server).',
         'Peak RSS is the whole benchmark process (service and generator), reset before the first sync.',
       ],

@@ -22,10 +22,11 @@ const program = new Command()
   .argument('<name>', Object.keys(BENCHMARKS).join(' | '))
   .option('--size <n>', 'rows (search, ingest) or documents (reindex) to use; each benchmark has its default', positiveInteger)
   .option('--duration <seconds>', 'seconds of load per phase (chat; default 30)', positiveInteger)
+  .option('--visits <n>', 'appointments per generated patient (records-sync; default 1 to 6)', positiveInteger)
   .option('--json', 'print one JSON object of the figures instead of the table')
   .option('--server <url>', 'PostgreSQL server whose llm_bench_* databases are (re)created', 'postgres://postgres@127.0.0.1:5432/postgres')
   .option('--no-record', 'do not append the result to docs/benchmarks.md')
-  .action(async (name: string, options: { size?: number; duration?: number; json?: boolean; server: string; record: boolean }) => {
+  .action(async (name: string, options: { size?: number; duration?: number; visits?: number; json?: boolean; server: string; record: boolean }) => {
     const load = BENCHMARKS[name];
     if (!load) throw new InvalidArgumentError(`unknown benchmark "${name}": ${Object.keys(BENCHMARKS).join(', ')}`);
     const server = new pg.Client({ connectionString: options.server });
@@ -35,6 +36,7 @@ const program = new Command()
     const report = await run({
       size: options.size,
       duration: options.duration,
+      visits: options.visits,
       serverUrl: options.server,
       log: (line) => process.stderr.write(`[${name}] ${line}\n`),
     });

@@ -38,6 +38,7 @@ const program = new Command()
   .option('--doctors <n>', 'number of doctors the patients are spread over', integer(1), 10)
   .option('--seed <n>', 'PRNG seed (integer, taken modulo 2^32)', integer(-(2 ** 31)), 1)
   .option('--end-date <date>', 'appointments fall in the two years up to this day', day, DEFAULT_SYNTHETIC_END_DATE)
+  .option('--visits <n>', 'appointments of every patient (default: 1 to 6 each)', integer(1))
   .option('--out <file>', 'write to this file instead of stdout')
   .option('--database <url>', 'write into the medical_records fixture tables of this TEST database instead (sql/fixtures)')
   .option('--no-validate', 'skip checking each record against PatientRecordSchema')
@@ -48,6 +49,7 @@ const opts = program.opts<{
   doctors: number;
   seed: number;
   endDate: string;
+  visits?: number;
   out?: string;
   database?: string;
   validate: boolean;
@@ -58,7 +60,7 @@ const DATABASE_BATCH = 500;
 
 function* validated(): Generator<PatientRecord> {
   let index = 0;
-  for (const record of generatePatients({ patients: opts.patients, doctors: opts.doctors, seed: opts.seed, endDate: opts.endDate })) {
+  for (const record of generatePatients({ patients: opts.patients, doctors: opts.doctors, seed: opts.seed, endDate: opts.endDate, visits: opts.visits })) {
     if (opts.validate) {
       const result = PatientRecordSchema.safeParse(record);
       // A generator bug should stop the run, not ship records the ingest route would reject.

@@ -11,6 +11,8 @@ const PREFIX = 'llm_assistant_';
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** Latency buckets of one language-model call, whose deadline with retries reaches minutes. */
 const MODEL_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120];
+/** Duration buckets of a records sync run: a quiet run in milliseconds, a first sync in minutes to hours. */
+const SYNC_SECONDS = [0.05, 0.25, 1, 5, 15, 60, 300, 900, 3600, 10800];
 
 /**
  * Prometheus metrics of one service instance. A class rather than module globals so
@@ -75,8 +77,45 @@ export class Metrics {
     labelNames: ['kind'] as const,
   });
 
+  readonly recordsSyncRuns = new Counter({
+    ...this.named('records_sync_runs_total', 'Records sync runs by outcome (succeeded, failed, locked: another replica held the run).'),
+    labelNames: ['outcome'] as const,
+  });
+  readonly recordsSyncDuration = new Histogram({
+    ...this.named('records_sync_run_duration_seconds', 'Duration of records sync runs, by outcome (succeeded, failed; locked runs do nothing).'),
+    labelNames: ['outcome'] as const,
+    buckets: SYNC_SECONDS,
+  });
+  readonly recordsSyncRowsRead = new Counter(
+    this.named('records_sync_rows_read_total', 'Platform rows read by the records sync (row loads, change lists, digests).'),
+  );
+  readonly recordsSyncPatients = new Counter({
+    ...this.named('records_sync_patients_total', 'Patients the records sync wrote to the index, by change (indexed: new or changed; removed: deleted, or no doctor left).'),
+    labelNames: ['change'] as const,
+  });
+  readonly recordsSyncRowsSkipped = new Counter(
+    this.named('records_sync_rows_skipped_total', 'Platform rows the records sync reported as problems and left out (rows that hang from them not counted).'),
+  );
+  readonly recordsSyncLag = new Gauge({
+    ...this.named(
+      'records_sync_lag_seconds',
+      'Seconds since the last successful records sync run started (platform changes older than that are indexed); while none has, since this instance started; 0 with the sync off and never run.',
+    ),
+    // Read at each scrape from the shared sync state, so every replica shows the same lag.
+    collect: async () => {
+      const lag = await this.recordsSyncLagReader?.().catch(() => undefined);
+      if (lag !== undefined) this.recordsSyncLag.set(lag);
+    },
+  });
+  private recordsSyncLagReader: (() => Promise<number>) | undefined;
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the records sync's lag is read at each scrape (the records sync service sets it). */
+  readRecordsSyncLag(reader: () => Promise<number>): void {
+    this.recordsSyncLagReader = reader;
   }
 
   /** A metric's prefixed name and help, registered in this instance's registry only. */

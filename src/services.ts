@@ -110,7 +110,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     };
     const ingest = new IngestService(indexer, jobs, config.ingest.allowedRoots);
     const platformPool = config.recordsSync.databaseUrl ? openReadOnlyPool(config.recordsSync.databaseUrl, config.database, logger) : null;
-    const recordsSync = new RecordsSyncService(indexer, platformPool ?? db.pool, config.recordsSync);
+    const recordsSync = new RecordsSyncService(indexer, platformPool ?? db.pool, config.recordsSync, metrics);
     const apiClients = new ApiClientsService(new ApiClientsRepository(db.pool));
     const adminSessions = new AdminSessions({ store, clients: apiClients, ttlSeconds: config.auth.adminSessionSeconds });
     const guard = createAccessGuard({

@@ -15,6 +15,8 @@ export interface BenchOptions {
   serverUrl: string;
   /** Seconds of load, for the HTTP benchmarks. */
   duration: number | undefined;
+  /** Appointments per generated patient (records-sync); by default 1 to 6. */
+  visits?: number;
   /** Progress lines go to stderr; with --json stdout holds only the result. */
   log: (line: string) => void;
 }

@@ -406,6 +406,14 @@ export async function beginAtomicRun(pool: pg.Pool): Promise<BulkLoad> {
   return { client, commit: () => end('COMMIT'), abandon: () => end('ROLLBACK') };
 }
 
+/**
+ * A run written inside a transaction the caller holds (the records sync's bulk first
+ * sync, over many runs): its commit and abandon do nothing, the caller ends it.
+ */
+export function joinTransaction(client: pg.PoolClient): BulkLoad {
+  return { client, commit: () => Promise.resolve(), abandon: () => Promise.resolve() };
+}
+
 /** Deletes sources (their chunks go with them); returns the ids that existed. */
 export async function deleteSources(db: Queryable, target: SourceTarget, sourceIds: string[]): Promise<string[]> {
   if (sourceIds.length === 0) return [];

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { patientToDocuments, recordSourcePrefix } from './records/record-documents.js';
 import type { PatientRecord } from './records/record.schemas.js';
 import { SourceIndexer, type IndexerDependencies, type IndexSummary } from './source-indexer.js';
@@ -12,11 +13,12 @@ export const RECORDS_COLLECTION = 'records';
 export async function ingestPatientRecords(
   deps: IndexerDependencies,
   patients: PatientRecord[],
-  options: { signal?: AbortSignal; atomic?: boolean } = {},
+  options: { signal?: AbortSignal; atomic?: boolean; transaction?: pg.PoolClient } = {},
 ): Promise<IndexSummary> {
   const indexer = new SourceIndexer(deps, { sourceKind: 'record', collection: RECORDS_COLLECTION }, {
     signal: options.signal,
     atomic: options.atomic,
+    transaction: options.transaction,
     ownedPrefixes: patients.map((patient) => recordSourcePrefix(patient.patient.id)),
   });
   try {
@@ -32,9 +34,14 @@ export async function ingestPatientRecords(
 }
 
 /** Removes every indexed part of these patients (cached answers citing them go in the same statement). */
-export async function removePatientRecords(deps: IndexerDependencies, patientIds: string[]): Promise<IndexSummary> {
+export async function removePatientRecords(
+  deps: IndexerDependencies,
+  patientIds: string[],
+  options: { transaction?: pg.PoolClient } = {},
+): Promise<IndexSummary> {
   const indexer = new SourceIndexer(deps, { sourceKind: 'record', collection: RECORDS_COLLECTION }, {
     ownedPrefixes: patientIds.map(recordSourcePrefix),
+    transaction: options.transaction,
   });
   return indexer.finish();
 }

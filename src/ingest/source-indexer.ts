@@ -9,6 +9,7 @@ import {
   beginBulkLoad,
   countStoredChunks,
   deleteSources,
+  joinTransaction,
   mergeLexicalPendingList,
   selectStoredSources,
   selectStoredChunks,
@@ -86,6 +87,11 @@ export interface IndexerOptions {
    * or none (the records sync: every patient of a batch whole, old or new).
    */
   atomic?: boolean;
+  /**
+   * Write inside this open transaction, which the caller commits or rolls back (the
+   * records sync's bulk first sync: many runs, one transaction).
+   */
+  transaction?: pg.PoolClient;
 }
 
 /** A first load of at least this many sources into an index of fewer chunks is one bulk load. */
@@ -172,14 +178,15 @@ export class SourceIndexer {
       await this.flush();
       await this.deleteMissing();
       if (this.bulk) {
-        if (!this.options.atomic) this.deps.logger.info({ collection: this.target.collection }, 'bulk load written: building the HNSW index');
+        if (!this.options.atomic && !this.options.transaction) this.deps.logger.info({ collection: this.target.collection }, 'bulk load written: building the HNSW index');
         await this.bulk.commit();
       }
     } catch (error) {
       await this.abandon();
       throw error;
     }
-    if (this.changed) await mergeLexicalPendingList(this.deps.pool);
+    // Inside the caller's transaction the merge waits for its commit; the caller merges.
+    if (this.changed && !this.options.transaction) await mergeLexicalPendingList(this.deps.pool);
     this.summary.ms = Math.round(performance.now() - this.started);
     return this.summary;
   }
@@ -194,11 +201,16 @@ export class SourceIndexer {
     const missing = [...storedSources.keys()].filter((sourceId) => !this.seen.has(sourceId));
     if (missing.length > 0) {
       this.options.signal?.throwIfAborted();
-      const deleted = await deleteSources(this.bulk?.client ?? this.deps.pool, this.target, missing);
+      const deleted = await deleteSources(this.db(), this.target, missing);
       this.summary.documents.deleted += deleted.length;
       this.summary.chunks.deleted += deleted.reduce((total, sourceId) => total + (storedSources.get(sourceId)?.chunkCount ?? 0), 0);
       this.changed ||= deleted.length > 0;
     }
+  }
+
+  /** Inside a bulk load or the caller's transaction, reads go through it: they see its earlier writes. */
+  private db(): Queryable {
+    return this.bulk?.client ?? this.options.transaction ?? this.deps.pool;
   }
 
   /** The hash that decides "unchanged": content plus everything that shapes the chunks. */
@@ -207,7 +219,7 @@ export class SourceIndexer {
   }
 
   private async loadStoredSources(): Promise<Map<string, StoredSource>> {
-    this.storedSources ??= await selectStoredSources(this.deps.pool, this.target, this.options.ownedPrefixes);
+    this.storedSources ??= await selectStoredSources(this.db(), this.target, this.options.ownedPrefixes);
     return this.storedSources;
   }
 
@@ -217,9 +229,8 @@ export class SourceIndexer {
     this.pending = [];
     this.pendingChunks = 0;
 
-    if (this.bulk === undefined) this.bulk = this.options.atomic ? await beginAtomicRun(this.deps.pool) : await this.startBulkLoad();
-    // Inside a bulk load, reads go through its transaction: they see its earlier batches.
-    const db = this.bulk?.client ?? this.deps.pool;
+    if (this.bulk === undefined) this.bulk = await this.startRun();
+    const db = this.db();
     // Sources not stored when the run began have no chunks to keep (the write re-checks).
     const stored = await selectStoredChunks(
       db,
@@ -246,6 +257,13 @@ export class SourceIndexer {
     this.changed = true;
     this.progress.documentsProcessed += prepared.length;
     this.reportProgress();
+  }
+
+  /** The transaction this run writes in: the caller's, its own (atomic, bulk load), or none (batch by batch). */
+  private async startRun(): Promise<BulkLoad | null> {
+    if (this.options.transaction) return joinTransaction(this.options.transaction);
+    if (this.options.atomic) return beginAtomicRun(this.deps.pool);
+    return this.startBulkLoad();
   }
 
   /**

@@ -3,6 +3,8 @@ import { cp, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatePatients } from '../../src/ingest/records/synthetic-records.js';
+import { createPlatformFixtureSchema, writePlatformPatients } from '../../src/ingest/records-sync/platform-fixture.js';
 import { chatResponseHeaders, openAIErrorBody } from '../fixtures/openai/chat-completions.fixture.js';
 import { DOCTOR_A, DOCTOR_B } from '../fixtures/chat-corpus.fixture.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -59,6 +61,10 @@ describe('metrics after the actions they count', () => {
       // A status read may answer 503 while the embedded database writes a batch.
       if (response.status !== 503) state = (await readJson<{ state: string }>(response)).state;
     }
+
+    await createPlatformFixtureSchema(app.services.db.pool);
+    await writePlatformPatients(app.services.db.pool, [...generatePatients({ patients: 2, doctors: 1, seed: 7 })]);
+    expect((await app.services.recordsSync.runOnce()).outcome).toBe('succeeded');
 
     expect((await post('/v1/search', { query: 'When are reminders sent?' }, DOCTOR_A)).status).toBe(200);
     const refused = await readJson<{ results: unknown[] }>(
@@ -124,6 +130,18 @@ describe('metrics after the actions they count', () => {
   it('when a doctor goes over the rate limit, then the 429 is counted by route', () => {
     expect(seriesValue(scrape, 'http_rate_limited_total', { method: 'POST', route: '/v1/search' })).toBe(1);
     expect(seriesValue(scrape, 'http_requests_total', { method: 'GET', route: '/v1/admin/jobs/:id', status: '200' })).toBeGreaterThan(0);
+  });
+
+  it('when the records sync has run, then its runs, duration, rows, patients and lag are there', () => {
+    expect(seriesValue(scrape, 'records_sync_runs_total', { outcome: 'succeeded' })).toBe(1);
+    expect(seriesValue(scrape, 'records_sync_run_duration_seconds_count', { outcome: 'succeeded' })).toBe(1);
+    expect(seriesValue(scrape, 'records_sync_rows_read_total')).toBeGreaterThan(0);
+    expect(seriesValue(scrape, 'records_sync_patients_total', { change: 'indexed' })).toBe(2);
+    expect(scrape).toMatch(/^llm_assistant_records_sync_patients_total\{change="removed"\} 0$/m);
+    expect(scrape).toMatch(/^llm_assistant_records_sync_rows_skipped_total 0$/m);
+    const lag = seriesValue(scrape, 'records_sync_lag_seconds');
+    expect(lag).toBeGreaterThan(0);
+    expect(lag).toBeLessThan(600);
   });
 
   it('when the scrape is read, then every series carries the one prefix', () => {

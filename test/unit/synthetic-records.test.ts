@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PatientRecordSchema } from '../../src/ingest/records/record.schemas.js';
+import { PatientRecordSchema, type PatientRecord } from '../../src/ingest/records/record.schemas.js';
 import { patientToDocuments } from '../../src/ingest/records/record-documents.js';
 import { generatePatients, syntheticDoctorIds } from '../../src/ingest/records/synthetic-records.js';
 import { Prng } from '../../src/lib/prng.js';
@@ -98,10 +98,19 @@ describe('generatePatients', () => {
     }
   });
 
+  it('when a visit count is given, then every patient has exactly that many and keeps their id, name and birth date', () => {
+    const fixed = [...generatePatients({ patients: 30, doctors: 5, seed: 42, visits: 5 })];
+    expect(fixed.every((record) => record.appointments.length === 5)).toBe(true);
+    const identity = (record: PatientRecord) => [record.patient.id, record.patient.firstName, record.patient.lastName, record.patient.dateOfBirth];
+    expect(fixed.map(identity)).toEqual(generate(42, 30).map(identity));
+    for (const record of fixed) expect(PatientRecordSchema.parse(record)).toEqual(record);
+  });
+
   it('when options are invalid, then it throws', () => {
     expect(() => generatePatients({ patients: -1, doctors: 1, seed: 1 }).next()).toThrow(RangeError);
     expect(() => generatePatients({ patients: 1, doctors: 0, seed: 1 }).next()).toThrow(RangeError);
     expect(() => generatePatients({ patients: 1, doctors: 1, seed: 1, endDate: '2026-13-01' }).next()).toThrow(RangeError);
     expect(() => generatePatients({ patients: 1, doctors: 1, seed: 1, endDate: '2026-02-30' }).next()).toThrow(RangeError);
+    expect(() => generatePatients({ patients: 1, doctors: 1, seed: 1, visits: 0 }).next()).toThrow(RangeError);
   });
 });

@@ -62,6 +62,17 @@ export class PlatformRecordsRepository {
     });
   }
 
+  /** Patients on the platform, counted up to `limit`: only "at least N?" is asked. */
+  countPatients(limit: number): Promise<number> {
+    return this.readOnly(async (client) => {
+      const { rows } = await client.query<{ n: number }>(
+        `SELECT count(*)::integer AS n FROM (SELECT 1 FROM ${qualified(PLATFORM_TABLES.patients)} LIMIT $1) AS p`,
+        [limit],
+      );
+      return rows[0]!.n;
+    });
+  }
+
   /** Every row of these patients and their digests, from one snapshot. */
   readPatients(patientIds: string[]): Promise<PatientsRead> {
     return this.readOnly(async (client) => {

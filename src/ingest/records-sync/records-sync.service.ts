@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Config } from '../../config.js';
+import type { Metrics } from '../../metrics.js';
 import type { IndexerDependencies } from '../source-indexer.js';
 import { runRecordsSync, type RecordsSyncReport } from './records-sync.js';
 import { SyncStateRepository, type RecordsSyncStatus } from './sync-state.repository.js';
@@ -26,8 +27,15 @@ export class RecordsSyncService {
     private readonly indexer: IndexerDependencies,
     private readonly platform: pg.Pool,
     private readonly config: Config['recordsSync'],
+    private readonly metrics?: Metrics,
   ) {
     this.state = new SyncStateRepository(indexer.pool);
+    metrics?.readRecordsSyncLag(async () => {
+      const { lagSeconds } = await this.state.status();
+      if (lagSeconds !== null) return lagSeconds;
+      // None has succeeded yet: a sync that never does must still show as late.
+      return config.enabled ? (Date.now() - metrics.startedAt) / 1000 : 0;
+    });
   }
 
   /** Starts the periodic runs when enabled (the first one at once). */
@@ -44,9 +52,14 @@ export class RecordsSyncService {
         batchPatients: this.config.batchPatients,
         signal: signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal,
       },
-    ).finally(() => {
-      this.running = undefined;
-    });
+    )
+      .then((report) => {
+        this.count(report);
+        return report;
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
     return this.running;
   }
 
@@ -64,6 +77,18 @@ export class RecordsSyncService {
     this.timer = undefined;
     this.stopping.abort();
     await this.running?.catch(() => undefined);
+  }
+
+  private count(report: RecordsSyncReport): void {
+    if (!this.metrics) return;
+    const { outcome } = report;
+    this.metrics.recordsSyncRuns.inc({ outcome });
+    if (outcome === 'locked') return;
+    this.metrics.recordsSyncDuration.observe({ outcome }, report.ms / 1000);
+    this.metrics.recordsSyncRowsRead.inc(report.rowsRead);
+    this.metrics.recordsSyncPatients.inc({ change: 'indexed' }, report.patientsIndexed);
+    this.metrics.recordsSyncPatients.inc({ change: 'removed' }, report.patientsRemoved);
+    this.metrics.recordsSyncRowsSkipped.inc(report.problemCount);
   }
 
   private schedule(delayMs: number): void {

@@ -1,7 +1,8 @@
 import type pg from 'pg';
+import { beginBulkLoad, countStoredChunks, mergeLexicalPendingList, type BulkLoad } from '../index.repository.js';
 import { ingestPatientRecords, removePatientRecords } from '../records-ingest.js';
 import type { PatientRecord } from '../records/record.schemas.js';
-import type { IndexerDependencies, IndexSummary } from '../source-indexer.js';
+import { BULK_LOAD_MAX_STORED_CHUNKS, BULK_LOAD_MIN_SOURCES, type IndexerDependencies, type IndexSummary } from '../source-indexer.js';
 import { assemblePatient, type RowProblem } from './patient-assembly.js';
 import { PlatformRecordsRepository, type ChangedPatient, type PatientDigest } from './platform-records.repository.js';
 import { SyncStateRepository, tryAdvisoryLock } from './sync-state.repository.js';
@@ -26,11 +27,27 @@ export interface RecordsSyncOptions {
   batchPatients: number;
   /** Synced patients compared per query when looking for deleted rows. */
   sweepBatchPatients?: number;
+  /** When a first sync is one bulk load (tests lower these); by default the documentation ingest's rule. */
+  bulkFirstSync?: BulkFirstSyncRule;
   signal?: AbortSignal;
 }
 
+/**
+ * A first sync of at least `minPatients` platform patients into an index of fewer than
+ * `maxStoredChunks` chunks is one bulk load. A patient is several parts (sources), so
+ * the documentation ingest's source threshold, taken as patients, is on the safe side.
+ */
+export interface BulkFirstSyncRule {
+  minPatients: number;
+  maxStoredChunks: number;
+}
+
+const DEFAULT_BULK_FIRST_SYNC: BulkFirstSyncRule = { minPatients: BULK_LOAD_MIN_SOURCES, maxStoredChunks: BULK_LOAD_MAX_STORED_CHUNKS };
+
 export interface RecordsSyncReport {
   outcome: 'succeeded' | 'failed' | 'locked';
+  /** A bulk first sync: the whole run in one transaction, the HNSW index built once at its end. */
+  bulk: boolean;
   startedAt: string;
   finishedAt: string;
   ms: number;
@@ -62,12 +79,14 @@ export interface RecordsSyncReport {
  * patient is the providers of their appointments plus their explicit shares: a doctor
  * removed there loses access at this run, and the cached answers citing the patient's
  * parts are dropped with them (the sources trigger, sql/functions/drop_cached_answers.sql).
+ * A first sync into a small index is instead one bulk load (RecordsSyncRun.run), whole or nothing.
  * A failed run is reported (outcome "failed", with its error), not thrown.
  */
 export async function runRecordsSync(deps: RecordsSyncDependencies, options: RecordsSyncOptions): Promise<RecordsSyncReport> {
   const started = performance.now();
   const report: RecordsSyncReport = {
     outcome: 'succeeded',
+    bulk: false,
     startedAt: new Date().toISOString(),
     finishedAt: '',
     ms: 0,
@@ -108,19 +127,68 @@ export async function runRecordsSync(deps: RecordsSyncDependencies, options: Rec
 
 class RecordsSyncRun {
   private readonly platform: PlatformRecordsRepository;
+  /** The bulk first sync's transaction: every write of the run (index and sync state) goes in it. */
+  private transaction: pg.PoolClient | undefined;
 
   constructor(
     private readonly deps: RecordsSyncDependencies,
     private readonly options: RecordsSyncOptions,
-    private readonly state: SyncStateRepository,
+    private state: SyncStateRepository,
     private readonly report: RecordsSyncReport,
   ) {
     this.platform = new PlatformRecordsRepository(deps.platform);
   }
 
+  /**
+   * The one place the two write paths part: a bulk first sync writes the run below in one
+   * transaction, digests and watermark included, so a run stopped half-way leaves nothing
+   * and the next starts the first sync again; otherwise a transaction per batch.
+   */
   async run(): Promise<void> {
+    const bulk = await this.startBulkFirstSync();
+    if (!bulk) {
+      await this.syncChangedAndDeleted();
+      return;
+    }
+    this.report.bulk = true;
+    this.transaction = bulk.client;
+    this.state = new SyncStateRepository(bulk.client);
+    try {
+      await this.syncChangedAndDeleted();
+      this.deps.indexer.logger.info({ patients: this.report.patientsIndexed }, 'records sync: bulk first sync written, building the HNSW index');
+      await bulk.commit();
+    } catch (error) {
+      await bulk.abandon();
+      // Rolled back: none of it reached the index (what was read and embedded still counts).
+      Object.assign(this.report, { patientsIndexed: 0, patientsRemoved: 0, documents: { added: 0, updated: 0, unchanged: 0, deleted: 0 } });
+      throw error;
+    }
+    await mergeLexicalPendingList(this.deps.indexer.pool);
+  }
+
+  private async syncChangedAndDeleted(): Promise<void> {
     await this.syncChanged();
     await this.sweepDeletions();
+  }
+
+  /**
+   * A bulk load when nothing was ever synced (no watermark, no patient), the platform has
+   * many patients and the index is small; null (batch by batch) otherwise, or when the
+   * load cannot start (no HNSW index, the table stayed busy).
+   */
+  private async startBulkFirstSync(): Promise<BulkLoad | null> {
+    const rule = this.options.bulkFirstSync ?? DEFAULT_BULK_FIRST_SYNC;
+    const pool = this.deps.indexer.pool;
+    // The load holds a connection for the whole run beside the lock's, and the platform's
+    // reads need one more when they share the pool (the embedded database has one in all).
+    if (pool.options.max < (this.deps.platform === pool ? 3 : 2)) return null;
+    if ((await this.state.watermark()) !== null || (await this.state.patientsPage(FIRST_UUID, 1)).length > 0) return null;
+    const patients = await this.platform.countPatients(rule.minPatients);
+    if (patients < rule.minPatients) return null;
+    if ((await countStoredChunks(pool, rule.maxStoredChunks)) >= rule.maxStoredChunks) return null;
+    const bulk = await beginBulkLoad(pool);
+    this.deps.indexer.logger.info({ bulk: bulk !== null }, 'records sync: first sync');
+    return bulk;
   }
 
   /**
@@ -191,12 +259,12 @@ class RecordsSyncRun {
       else if (assembly.kind === 'no_doctor') removed.push(patientId);
     }
     if (records.length > 0) {
-      this.count(await ingestPatientRecords(this.deps.indexer, records, { atomic: true, signal: this.options.signal }));
+      const summary = await ingestPatientRecords(this.deps.indexer, records, { atomic: true, signal: this.options.signal, transaction: this.transaction });
+      this.count(summary);
       this.report.patientsIndexed += records.length;
     }
     if (removed.length > 0) {
-      const summary = await removePatientRecords(this.deps.indexer, removed);
-      this.count(summary);
+      this.count(await removePatientRecords(this.deps.indexer, removed, { transaction: this.transaction }));
       this.report.patientsRemoved += removed.length;
     }
     await this.state.recordPatients(synced);

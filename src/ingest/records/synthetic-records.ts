@@ -25,6 +25,8 @@ export interface SyntheticRecordOptions {
   seed: number;
   /** Appointments fall in the two years up to this day (YYYY-MM-DD). Fixed, not "now", so output is reproducible. */
   endDate?: string;
+  /** Appointments of every patient (issue 20 measures 5 each); by default 1 to 6, drawn per patient. */
+  visits?: number;
 }
 
 export const DEFAULT_SYNTHETIC_END_DATE = '2026-03-31';
@@ -53,13 +55,15 @@ export function* generatePatients(options: SyntheticRecordOptions): Generator<Pa
   if (!Number.isInteger(patients) || patients < 0) throw new RangeError('patients must be a non-negative integer');
   if (!Number.isInteger(doctors) || doctors < 1) throw new RangeError('doctors must be a positive integer');
   if (!Number.isInteger(seed)) throw new RangeError('seed must be an integer');
+  const { visits } = options;
+  if (visits !== undefined && (!Number.isInteger(visits) || visits < 1 || visits > 730)) throw new RangeError('visits must be an integer from 1 to 730');
   const endDate = options.endDate ?? DEFAULT_SYNTHETIC_END_DATE;
   const endMs = Date.parse(`${endDate}T00:00:00Z`);
   // Round-trip check: Date.parse would silently roll 2026-02-30 over to March.
   if (Number.isNaN(endMs) || isoDay(endMs) !== endDate) throw new RangeError('endDate must be a real YYYY-MM-DD day');
   const doctorIds = syntheticDoctorIds(seed, doctors);
   for (let i = 0; i < patients; i++) {
-    yield generatePatient(new Prng(seed, PATIENT_STREAM, i, 0x27d4eb2f), doctorIds, endMs);
+    yield generatePatient(new Prng(seed, PATIENT_STREAM, i, 0x27d4eb2f), doctorIds, endMs, visits);
   }
 }
 
@@ -140,7 +144,7 @@ const {
 // ---------------------------------------------------------------------------------
 // One patient.
 
-function generatePatient(prng: Prng, doctorIds: string[], endMs: number): PatientRecord {
+function generatePatient(prng: Prng, doctorIds: string[], endMs: number, visits: number | undefined): PatientRecord {
   const sex: Sex = prng.chance(0.48) ? 'female' : prng.chance(0.94) ? 'male' : prng.pick(['other', 'unknown'] as const);
   const firstName = prng.pick(sex === 'female' ? FEMALE_NAMES : sex === 'male' ? MALE_NAMES : NEUTRAL_NAMES);
   const lastName = prng.pick(LAST_NAMES);
@@ -172,7 +176,9 @@ function generatePatient(prng: Prng, doctorIds: string[], endMs: number): Patien
     status: prng.chance(0.6) ? 'managed' : 'active',
   }));
 
-  const appointmentCount = prng.int(1, 6);
+  // Drawn even when fixed, so a patient keeps the id, name and birth date it has without `visits`.
+  const drawnCount = prng.int(1, 6);
+  const appointmentCount = visits ?? drawnCount;
   // Appointment times: distinct days across the last two years, clinic hours.
   const days = new Set<number>();
   while (days.size < appointmentCount) days.add(prng.int(0, 729));
