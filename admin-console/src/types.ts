@@ -1,28 +1,39 @@
-/** The shapes of the API answers the console reads (see GET /openapi.json). */
+/**
+ * The shapes of the API answers the console reads: aliases of the types generated from
+ * the service's OpenAPI document (`npm run clients:types`), so a change to a route's
+ * schema breaks the console's type check instead of its pages.
+ */
+import type { components } from '../../clients/typescript/src/schema.js';
 
-export interface Session {
-  client: { name: string; scopes: string[] };
-  expiresAt: string;
-  csrfToken: string;
-}
+type Schemas = components['schemas'];
+
+export type Session = Schemas['ConsoleSession'];
+export type IndexOverview = Schemas['IndexOverview'];
+export type RecordsSyncCheck = Schemas['RecordsSyncCheck'];
+export type IndexedDocument = Schemas['DocumentList']['documents'][number];
+export type Chunk = Schemas['Chunk'];
+export type SearchExplanation = Schemas['SearchExplanation'];
+export type ExplainedHit = SearchExplanation['results'][number];
+export type Citation = Schemas['Citation'];
+/** The chat stream's last event: the answer's metadata, its text having come in tokens. */
+export type ChatDone = Omit<Schemas['ConsoleChatResponse'], 'answer'>;
+export type AuditEntry = Schemas['AuditList']['entries'][number];
+export type MetricsSummary = Schemas['MetricsSummary'];
+
+/**
+ * A job's progress and summary are open objects in the API (a documentation ingest and a
+ * records sync report different counts); these are the fields the console shows.
+ */
+export type Job = Omit<Schemas['Job'], 'progress' | 'summary'> & {
+  progress: JobProgress;
+  summary: JobSummary | null;
+};
 
 export interface ChangeCounts {
   added: number;
   updated: number;
   unchanged: number;
   deleted: number;
-}
-
-export interface Job {
-  id: string;
-  kind: 'docs' | 'records';
-  sourceKey: string;
-  state: 'running' | 'succeeded' | 'failed';
-  progress: JobProgress;
-  summary: JobSummary | null;
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
 }
 
 export interface JobProgress {
@@ -40,148 +51,4 @@ export interface JobSummary {
   skipped?: { path: string; reason: string; message: string }[];
   embeddingCalls?: number;
   ms?: number;
-}
-
-export interface Check {
-  status: 'up' | 'down' | 'disabled';
-  latencyMs?: number;
-  detail?: string;
-}
-
-export interface IndexOverview {
-  embedding: { model: string; dimensions: number; generation: number };
-  documentation: { collection: string; module: string | null; documents: number; chunks: number; tokens: number; lastIndexedAt: string | null }[];
-  modules: { name: string; title: string; documentCount: number }[];
-  records: { patients: number; sources: number; chunks: number };
-  lastIngest: Job | null;
-  allowedRoots: string[];
-  readiness: {
-    status: 'ready' | 'degraded' | 'not_ready';
-    checks: {
-      database: Check & { kind: string };
-      schema: { status: string; pending: string[]; applied: number };
-      redis: Check & { kind: string };
-      recordsSync: RecordsSyncCheck;
-    };
-  };
-}
-
-/** The records sync as /readyz reports it: counts, times, and skipped rows by table and id only. */
-export interface RecordsSyncCheck {
-  status: 'up' | 'down' | 'disabled';
-  lagSeconds: number | null;
-  watermark: string | null;
-  intervalSeconds?: number;
-  lastRun?: {
-    outcome: 'succeeded' | 'failed' | 'locked';
-    finishedAt: string;
-    ms: number;
-    patientsChanged: number;
-    patientsIndexed: number;
-    patientsRemoved: number;
-    rowsRead: number;
-    embeddingCalls: number;
-    problemCount: number;
-    problems: { table: string; id: string; message: string }[];
-    error?: string;
-  } | null;
-  detail?: string;
-}
-
-export interface IndexedDocument {
-  collection: string;
-  sourceId: string;
-  uri: string;
-  module: string | null;
-  title: string;
-  url: string | null;
-  chunkCount: number;
-  indexedAt: string;
-}
-
-export interface Chunk {
-  id: string;
-  collection: string;
-  sourceId: string;
-  module: string | null;
-  title: string;
-  headingPath: string[];
-  url: string | null;
-  chunkIndex: number;
-  tokenCount: number;
-  content: string;
-}
-
-export interface ExplainedHit {
-  chunkId: string;
-  doc: string;
-  collection: string;
-  module: string | null;
-  title: string;
-  headingPath: string[];
-  tokenCount: number;
-  content: string;
-  ranking: {
-    score: number;
-    reason: 'vector' | 'lexical' | 'both';
-    vectorRank: number | null;
-    similarity: number;
-    lexicalRank: number | null;
-    lexicalScore: number | null;
-    lexicalCoverage: number | null;
-  };
-}
-
-export interface SearchExplanation {
-  results: ExplainedHit[];
-  evidence: {
-    refused: boolean;
-    reason: 'no_hits' | 'record_found_by_words' | 'below_floor' | 'at_or_above_floor' | 'not_measured';
-    /** Mean similarity of the question's 10 nearest chunks. */
-    evidence: number | null;
-    floor: number;
-    floorSource: 'configured' | 'corpus';
-  };
-  ms: number;
-}
-
-export interface Citation {
-  n: number;
-  chunkId: string;
-  doc: string;
-  title: string;
-  heading: string;
-  url?: string;
-  snippet: string;
-}
-
-export interface ChatDone {
-  citations: Citation[];
-  conversationId: string;
-  modules: string[];
-  cached: false | 'exact' | 'semantic';
-  usage: { promptTokens?: number; completionTokens?: number; totalTokens?: number; model?: string; offline?: boolean };
-  removedCitations?: number[];
-  standaloneQuestion: string;
-  timings: { beforeSearchMs: number | null; searchMs: number | null; firstTokenMs: number | null; totalMs: number };
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  requestId: string;
-  clientName: string;
-  doctorId: string | null;
-  purpose: string | null;
-  action: string;
-  patientIds: string[];
-  chunkIds: string[];
-}
-
-export interface MetricsSummary {
-  sinceSeconds: number;
-  routes: { method: string; route: string; requests: number; serverErrors: number; p50: number | null; p95: number | null; p99: number | null }[];
-  cacheLookups: Record<string, number>;
-  refusals: Record<string, number>;
-  retrieval: { searches: number; p50: number | null; p95: number | null; p99: number | null };
 }

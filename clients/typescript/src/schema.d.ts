@@ -486,10 +486,13 @@ export interface components {
         ConsoleChatResponse: {
             answer: string;
             cached: false | ("exact" | "semantic");
+            /** @description Only the sources the answer cites. */
             citations: components["schemas"]["Citation"][];
             /** Format: uuid */
             conversationId: string;
+            /** @description App modules the question is about, best first. */
             modules: string[];
+            /** @description Citations to sources that were not provided, removed from the answer. */
             removedCitations?: number[];
             /** @description The question as searched, after condensing a follow-up. */
             standaloneQuestion: string;
@@ -500,7 +503,12 @@ export interface components {
                 totalMs: number;
             };
             usage: {
-                [key: string]: unknown;
+                completionTokens: number;
+                model: string;
+                /** @description True when no language model was used (extractive answer). */
+                offline: boolean;
+                promptTokens: number;
+                totalTokens: number;
             };
         };
         ConsoleSession: {
@@ -889,9 +897,37 @@ export interface components {
             intervalSeconds?: number;
             /** @description Seconds since the last successful run started. */
             lagSeconds: number | null;
-            /** @description The last run: outcome, times, patients, rows read, embedding calls, skipped rows (table and id). */
+            /** @description The last run: outcome, times, patients, rows read, embedding calls, skipped rows. */
             lastRun?: {
-                [key: string]: unknown;
+                /** @description A bulk first sync: the whole run in one transaction, the HNSW index built once at its end. */
+                bulk: boolean;
+                documents: {
+                    added: number;
+                    deleted: number;
+                    unchanged: number;
+                    updated: number;
+                };
+                embeddingCalls: number;
+                /** @description Why the run failed, when it did. */
+                error?: string;
+                finishedAt: string;
+                ms: number;
+                /** @enum {string} */
+                outcome: "succeeded" | "failed" | "locked";
+                /** @description Patients with a change since the watermark (overlap included). */
+                patientsChanged: number;
+                patientsIndexed: number;
+                patientsRemoved: number;
+                patientsWithDeletions: number;
+                problemCount: number;
+                /** @description Rows reported and skipped. */
+                problems: {
+                    id: string;
+                    message: string;
+                    table: string;
+                }[];
+                rowsRead: number;
+                startedAt: string;
             } | null;
             /**
              * @description down: the last run failed, or none succeeded for five intervals (the service is then degraded).

@@ -6,7 +6,7 @@ import { summarizeMetrics } from '../../metrics-summary.js';
 import type { SearchExplainer } from '../../retrieval/search.types.js';
 import { readerOf } from '../audit-context.js';
 import type { ApiRouter } from '../route.js';
-import { abortOnDisconnect, CitationSchema, streamAnswer } from './chat.routes.js';
+import { abortOnDisconnect, ChatResponseSchema, streamAnswer } from './chat.routes.js';
 import { hitChunk, HitChunkSchema, SearchBodySchema, SearchFiltersSchema } from './search.routes.js';
 
 // The search body without the patient filter: an explanation has no doctor, so no record.
@@ -49,23 +49,15 @@ const ConsoleChatBodySchema = z
   })
   .meta({ id: 'ConsoleChatRequest' });
 
-const ConsoleChatResponseSchema = z
-  .object({
-    answer: z.string(),
-    citations: z.array(CitationSchema),
-    conversationId: z.uuid(),
-    modules: z.array(z.string()),
-    cached: z.union([z.literal(false), z.enum(['exact', 'semantic'])]),
-    usage: z.record(z.string(), z.unknown()),
-    removedCitations: z.array(z.number().int()).optional(),
-    standaloneQuestion: z.string().describe('The question as searched, after condensing a follow-up.'),
-    timings: z.object({
-      beforeSearchMs: z.number().nullable(),
-      searchMs: z.number().nullable(),
-      firstTokenMs: z.number().nullable(),
-      totalMs: z.number(),
-    }),
-  })
+const ConsoleChatResponseSchema = ChatResponseSchema.extend({
+  standaloneQuestion: z.string().describe('The question as searched, after condensing a follow-up.'),
+  timings: z.object({
+    beforeSearchMs: z.number().nullable(),
+    searchMs: z.number().nullable(),
+    firstTokenMs: z.number().nullable(),
+    totalMs: z.number(),
+  }),
+})
   .meta({ id: 'ConsoleChatResponse' });
 
 const PercentilesSchema = { p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() };

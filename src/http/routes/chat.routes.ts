@@ -28,7 +28,7 @@ export const CitationSchema = z
   })
   .meta({ id: 'Citation' });
 
-const ChatResponseSchema = z
+export const ChatResponseSchema = z
   .object({
     answer: z.string(),
     citations: z.array(CitationSchema).describe('Only the sources the answer cites.'),

@@ -10,13 +10,35 @@ const CheckSchema = z.object({
   detail: z.string().optional(),
 });
 
+const ChangeCountsSchema = z.object({ added: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), deleted: z.number().int() });
+
+const RecordsSyncRunSchema = z
+  .object({
+    outcome: z.enum(['succeeded', 'failed', 'locked']),
+    bulk: z.boolean().describe('A bulk first sync: the whole run in one transaction, the HNSW index built once at its end.'),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    ms: z.number(),
+    patientsChanged: z.number().int().describe('Patients with a change since the watermark (overlap included).'),
+    patientsWithDeletions: z.number().int(),
+    patientsIndexed: z.number().int(),
+    patientsRemoved: z.number().int(),
+    rowsRead: z.number().int(),
+    embeddingCalls: z.number().int(),
+    documents: ChangeCountsSchema,
+    problemCount: z.number().int(),
+    problems: z.array(z.object({ table: z.string(), id: z.string(), message: z.string() })).describe('Rows reported and skipped.'),
+    error: z.string().optional().describe('Why the run failed, when it did.'),
+  })
+  .describe('The last run: outcome, times, patients, rows read, embedding calls, skipped rows.');
+
 const RecordsSyncCheckSchema = z
   .object({
     status: z.enum(['up', 'down', 'disabled']).describe('down: the last run failed, or none succeeded for five intervals (the service is then degraded).'),
     lagSeconds: z.number().nullable().describe('Seconds since the last successful run started.'),
     watermark: z.string().nullable().describe('Platform changes up to this instant are indexed.'),
     intervalSeconds: z.number().int().optional(),
-    lastRun: z.record(z.string(), z.unknown()).nullable().optional().describe('The last run: outcome, times, patients, rows read, embedding calls, skipped rows (table and id).'),
+    lastRun: RecordsSyncRunSchema.nullable().optional(),
     detail: z.string().optional(),
   })
   .meta({ id: 'RecordsSyncCheck' });
