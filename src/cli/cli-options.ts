@@ -1,11 +1,21 @@
 import { CommanderError, InvalidArgumentError, type Command } from 'commander';
+import { loadConfigFromProcess, type Config } from '../config.js';
 import { isAppError } from '../errors.js';
+import { createLogger, type Logger } from '../logger.js';
 
 /** A commander option parser for counts, sizes and seeds: a whole number of at least 1. */
 export function positiveInteger(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
   return parsed;
+}
+
+/**
+ * What every CLI starts from: the validated environment, and a logger on stderr (LOG_LEVEL,
+ * warn by default) so that output on stdout, `--json` above all, stays parseable.
+ */
+export function cliSetup(): { config: Config; logger: Logger } {
+  return { config: loadConfigFromProcess(), logger: createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr) };
 }
 
 /** Exit statuses of every CLI: done, failed, or called wrongly (an unknown option, a missing argument). */

@@ -1,11 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfigFromProcess } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { assertSchemaCurrent, migrate, migrationStatus, readMigrationFiles } from '../db/migrations.js';
-import { createLogger } from '../logger.js';
 import { ApiClientsRepository, API_SCOPES } from '../security/api-clients.repository.js';
 import { ApiClientsService } from '../security/api-clients.service.js';
-import { runCommand } from './cli-options.js';
+import { cliSetup, runCommand } from './cli-options.js';
 
 /**
  * `npm run clients -- create <name> --scopes chat,search`, `list`, `revoke <name>`:
@@ -63,8 +61,7 @@ program
 
 /** Opens the database as the service does: migrate when configured to, refuse an outdated schema. */
 async function withClients(work: (clients: ApiClientsService) => Promise<void>): Promise<void> {
-  const config = loadConfigFromProcess();
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
+  const { config, logger } = cliSetup();
   const db = await openDatabase(config.database, logger);
   try {
     const migrations = await readMigrationFiles();

@@ -1,13 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { positiveInteger, runCommand } from './cli-options.js';
+import { positiveInteger, cliSetup, runCommand } from './cli-options.js';
 import { z } from 'zod';
 import type { ChatDependencies } from '../chat/chat.use-case.js';
 import { checkCitations } from '../chat/citations.js';
 import { buildAnswerPrompt } from '../chat/prompt.js';
-import { loadConfigFromProcess } from '../config.js';
 import { Prng } from '../lib/prng.js';
-import { createLogger } from '../logger.js';
 import { answerSupport, shareOf, summariseAnswers, type AnswerReport, type AnswerSupport } from '../retrieval/answer-support.js';
 import { Bm25Index } from '../retrieval/bm25-baseline.js';
 import { evaluateRetrieval, type EvalReport, type LevelMetrics, type RankedHit } from '../retrieval/eval-metrics.js';
@@ -60,8 +58,8 @@ const program = new Command()
   .option('--json', 'print one JSON object')
   .action(async (options: Options) => {
     const questions = sample(await readQuestions(options.questions), options.sample, options.seed);
-    const config = loadConfigFromProcess();
-    const services = await createServices(config, createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr));
+    const { config, logger } = cliSetup();
+    const services = await createServices(config, logger);
     try {
       const started = performance.now();
       const retrieved = await mapConcurrent(questions, options.concurrency, (question) => searchDocs(services.retriever, question.question, options.k));

@@ -1,12 +1,10 @@
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
-import { positiveInteger, runCommand } from './cli-options.js';
-import { loadConfigFromProcess } from '../config.js';
+import { positiveInteger, cliSetup, runCommand } from './cli-options.js';
 import type { IndexSummary } from '../ingest/source-indexer.js';
 import { readRecordFile } from '../ingest/records/record-file.js';
 import type { PatientRecord } from '../ingest/records/record.schemas.js';
-import { createLogger } from '../logger.js';
 import { createServices, type Services } from '../services.js';
 
 /**
@@ -80,9 +78,7 @@ program
 const started = performance.now();
 
 async function withServices(rebuildIndex: boolean, work: (services: Services) => Promise<void>): Promise<void> {
-  const config = loadConfigFromProcess();
-  // Logs go to stderr so that --json output on stdout stays parseable.
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
+  const { config, logger } = cliSetup();
   const services = await createServices(config, logger, { rebuildIndex });
   try {
     await work(services);

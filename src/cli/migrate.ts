@@ -1,9 +1,7 @@
 import { Command } from 'commander';
-import { loadConfigFromProcess } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrate, migrationStatus, readMigrationFiles } from '../db/migrations.js';
-import { createLogger } from '../logger.js';
-import { EXIT_FAILED, runCommand } from './cli-options.js';
+import { EXIT_FAILED, cliSetup, runCommand } from './cli-options.js';
 
 /** `npm run db:migrate` applies pending migrations; `-- --status` only reports. */
 const program = new Command()
@@ -12,8 +10,7 @@ const program = new Command()
   .option('--status', 'show applied and pending migrations without changing anything')
   .option('--json', 'print what was applied and the status as one JSON object')
   .action(async (options: { status?: boolean; json?: boolean }) => {
-    const config = loadConfigFromProcess();
-    const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
+    const { config, logger } = cliSetup();
     const db = await openDatabase(config.database, logger);
     try {
       const files = await readMigrationFiles();

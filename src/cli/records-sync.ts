@@ -1,10 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { loadConfigFromProcess } from '../config.js';
 import type { RecordsSyncReport } from '../ingest/records-sync/records-sync.js';
-import { createLogger } from '../logger.js';
 import { createServices } from '../services.js';
-import { runCommand } from './cli-options.js';
+import { cliSetup, runCommand } from './cli-options.js';
 
 /**
  * `npm run records:sync [-- --once] [-- --json]`: the records sync by hand, whatever
@@ -17,9 +15,7 @@ const program = new Command()
   .option('--once', 'one run, then exit (status 1 when it failed or another replica holds the lock)')
   .option('--json', 'print each run as one JSON object')
   .action(async (options: { once?: boolean; json?: boolean }) => {
-    const config = loadConfigFromProcess();
-    // Logs go to stderr so that --json output on stdout stays parseable.
-    const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
+    const { config, logger } = cliSetup();
     const services = await createServices(config, logger);
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort());

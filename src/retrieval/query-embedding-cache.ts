@@ -1,7 +1,7 @@
 import { sha256Hex } from '../lib/sha256.js';
 import { LRUCache } from 'lru-cache';
 import type { KeyValueStore } from '../cache/key-value-store.js';
-import type { EmbedOptions, Embedder, EmbeddingResult } from '../llm/embeddings/embedder.js';
+import { EmbedderDecorator, type EmbedOptions, type Embedder } from '../llm/embeddings/embedder.js';
 
 const TTL_SECONDS = 7 * 86_400;
 /** Vectors kept in process (~12 KB each): the questions being answered right now and the latest repeats. */
@@ -12,26 +12,17 @@ const RECENT_VECTORS = 256;
  * question never calls the embedding API again: in process for the latest questions,
  * in the store (Redis) for every replica. A store failure just means a miss.
  */
-export class CachedQueryEmbedder implements Embedder {
-  readonly model: string;
-  readonly dimensions: number;
-  readonly offline: boolean;
+export class CachedQueryEmbedder extends EmbedderDecorator {
   private readonly recent = new LRUCache<string, number[]>({ max: RECENT_VECTORS });
 
   constructor(
-    private readonly inner: Embedder,
+    inner: Embedder,
     private readonly store: KeyValueStore,
   ) {
-    this.model = inner.model;
-    this.dimensions = inner.dimensions;
-    this.offline = inner.offline;
+    super(inner);
   }
 
-  embedDocuments(texts: string[], options?: EmbedOptions): Promise<EmbeddingResult> {
-    return this.inner.embedDocuments(texts, options);
-  }
-
-  async embedQuery(text: string, options?: EmbedOptions): Promise<number[]> {
+  override async embedQuery(text: string, options?: EmbedOptions): Promise<number[]> {
     const key = `qemb:${this.model}:${sha256Hex(text)}`;
     const recent = this.recent.get(key);
     if (recent) return recent;

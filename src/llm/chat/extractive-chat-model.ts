@@ -2,18 +2,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { analyseWords, normaliseText } from '../embeddings/offline-embedder.js';
 import { countTokens, truncateToTokens } from '../tokens.js';
 import { isKindWord, mentionsNegated, questionCues, saysKind, type QuestionCues } from './answer-cues.js';
-import {
-  NO_USAGE,
-  type AnswerRequest,
-  type ChatCallOptions,
-  type ChatModel,
-  type ChatResult,
-  type ChatStreamPart,
-  type CondenseInput,
-  type NumberedSource,
-  type SummariseInput,
-  type TurnText,
-} from './chat-model.js';
+import { NO_USAGE, type AnswerRequest, type ChatCallOptions, type ChatModel, type ChatResult, type ChatStreamPart, type CondenseInput, type NumberedSource, type SummariseInput, type TurnText } from './chat-model.js';
 
 /** Reported as the model name; bump when the composition changes (it is part of cache keys). */
 export const EXTRACTIVE_MODEL = 'extractive-v2';

@@ -1,15 +1,5 @@
 import type { Metrics } from '../../metrics.js';
-import {
-  NO_USAGE,
-  type AnswerRequest,
-  type ChatCallOptions,
-  type ChatModel,
-  type ChatResult,
-  type ChatStreamPart,
-  type ChatUsage,
-  type CondenseInput,
-  type SummariseInput,
-} from './chat-model.js';
+import { NO_USAGE, type AnswerRequest, type ChatCallOptions, type ChatModel, type ChatResult, type ChatStreamPart, type ChatUsage, type CondenseInput, type SummariseInput } from './chat-model.js';
 
 type Operation = 'answer' | 'condense' | 'summarise';
 

@@ -29,5 +29,29 @@ export interface Embedder {
   embedQuery(text: string, options?: EmbedOptions): Promise<number[]>;
 }
 
+/**
+ * An Embedder that wraps another (metering, caching): it is the same model, and passes
+ * every call through unless a subclass overrides it.
+ */
+export abstract class EmbedderDecorator implements Embedder {
+  readonly model: string;
+  readonly dimensions: number;
+  readonly offline: boolean;
+
+  constructor(protected readonly inner: Embedder) {
+    this.model = inner.model;
+    this.dimensions = inner.dimensions;
+    this.offline = inner.offline;
+  }
+
+  embedDocuments(texts: string[], options?: EmbedOptions): Promise<EmbeddingResult> {
+    return this.inner.embedDocuments(texts, options);
+  }
+
+  embedQuery(text: string, options?: EmbedOptions): Promise<number[]> {
+    return this.inner.embedQuery(text, options);
+  }
+}
+
 /** The dimension of `llm_assistant.docs_chunks.embedding` (text-embedding-3-small). */
 export const EMBEDDING_DIMENSIONS = 1536;
