@@ -29,12 +29,7 @@ export type Job = Omit<Schemas['Job'], 'progress' | 'summary'> & {
   summary: JobSummary | null;
 };
 
-export interface ChangeCounts {
-  added: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-}
+export type ChangeCounts = Schemas['ChangeCounts'];
 
 export interface JobProgress {
   documentsProcessed?: number;

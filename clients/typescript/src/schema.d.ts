@@ -413,6 +413,12 @@ export interface components {
             /** @description Pass as `cursor` for the next (older) page; null on the last page. */
             nextCursor: string | null;
         };
+        ChangeCounts: {
+            added: number;
+            deleted: number;
+            unchanged: number;
+            updated: number;
+        };
         ChatRequest: {
             /**
              * Format: uuid
@@ -875,18 +881,8 @@ export interface components {
             }[];
         };
         RecordsSummary: {
-            chunks: {
-                added: number;
-                deleted: number;
-                unchanged: number;
-                updated: number;
-            };
-            documents: {
-                added: number;
-                deleted: number;
-                unchanged: number;
-                updated: number;
-            };
+            chunks: components["schemas"]["ChangeCounts"];
+            documents: components["schemas"]["ChangeCounts"];
             embeddingCalls: number;
             ms: number;
             patients: number;
@@ -901,12 +897,7 @@ export interface components {
             lastRun?: {
                 /** @description A bulk first sync: the whole run in one transaction, the HNSW index built once at its end. */
                 bulk: boolean;
-                documents: {
-                    added: number;
-                    deleted: number;
-                    unchanged: number;
-                    updated: number;
-                };
+                documents: components["schemas"]["ChangeCounts"];
                 embeddingCalls: number;
                 /** @description Why the run failed, when it did. */
                 error?: string;

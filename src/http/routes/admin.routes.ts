@@ -3,7 +3,10 @@ import type { IngestService } from '../../ingest/ingest.service.js';
 import { parseRecordsBatch, RecordsBatchSchema } from '../../ingest/records/record.schemas.js';
 import type { ApiRouter } from '../route.js';
 
-const CountsSchema = z.object({ added: z.number(), updated: z.number(), unchanged: z.number(), deleted: z.number() });
+/** What a run did to documents or chunks: a records push, a records sync run. */
+export const ChangeCountsSchema = z
+  .object({ added: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), deleted: z.number().int() })
+  .meta({ id: 'ChangeCounts' });
 
 const ReindexBodySchema = z
   .strictObject({
@@ -36,8 +39,8 @@ const JobAcceptedSchema = JobSchema.extend({
 const RecordsSummarySchema = z
   .object({
     patients: z.number(),
-    documents: CountsSchema,
-    chunks: CountsSchema,
+    documents: ChangeCountsSchema,
+    chunks: ChangeCountsSchema,
     embeddingCalls: z.number(),
     tokensEmbedded: z.number(),
     ms: z.number(),

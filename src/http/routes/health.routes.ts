@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ReadinessReport } from '../../readiness.js';
 import type { ApiRouter } from '../route.js';
+import { ChangeCountsSchema } from './admin.routes.js';
 
 const HealthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 
@@ -9,8 +10,6 @@ const CheckSchema = z.object({
   latencyMs: z.number().optional(),
   detail: z.string().optional(),
 });
-
-const ChangeCountsSchema = z.object({ added: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), deleted: z.number().int() });
 
 const RecordsSyncRunSchema = z
   .object({
