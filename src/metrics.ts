@@ -22,80 +22,25 @@ export class Metrics {
   readonly registry = new Registry();
   /** When counting began (ms since the epoch): what every counter's total is since. */
   readonly startedAt = Date.now();
-  readonly httpRequests = new Counter({
-    ...this.named('http_requests_total', 'HTTP requests by route, method and status.'),
-    labelNames: ['method', 'route', 'status'] as const,
-  });
-  readonly httpDuration = new Histogram({
-    ...this.named('http_request_duration_seconds', 'HTTP request latency by route, method and status.'),
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: SECONDS,
-  });
-  readonly rateLimited = new Counter({
-    ...this.named('http_rate_limited_total', 'Requests refused with 429 (a client or doctor over its rate limit), by route and method.'),
-    labelNames: ['method', 'route'] as const,
-  });
-  readonly cacheLookups = new Counter({
-    ...this.named('answer_cache_lookups_total', 'Answer cache lookups by result (exact_hit, semantic_hit: the nearest cached question, miss, error).'),
-    labelNames: ['result'] as const,
-  });
-  readonly embeddingCalls = new Counter({
-    ...this.named('embedding_calls_total', 'Embedding calls that succeeded (requests to the provider, or batches of an offline embedder; cached query vectors excluded), by model and purpose (ingest, query).'),
-    labelNames: ['model', 'purpose'] as const,
-  });
-  readonly embeddingTokens = new Counter({
-    ...this.named('embedding_tokens_total', 'Tokens sent to an embedding API, by model and purpose (0 for offline embedders).'),
-    labelNames: ['model', 'purpose'] as const,
-  });
-  readonly chatModelCalls = new Counter({
-    ...this.named('chat_model_calls_total', 'Chat model calls, by model and operation (answer, condense, summarise), failed ones included.'),
-    labelNames: ['model', 'operation'] as const,
-  });
-  readonly chatModelTokens = new Counter({
-    ...this.named('chat_model_tokens_total', 'Tokens of successful chat model calls, by model, operation and type (prompt, completion).'),
-    labelNames: ['model', 'operation', 'type'] as const,
-  });
-  readonly chatModelDuration = new Histogram({
-    ...this.named('chat_model_call_duration_seconds', 'Latency of chat model calls with their retries (a streamed answer: to its end), by model, operation and outcome (ok, failed).'),
-    labelNames: ['model', 'operation', 'outcome'] as const,
-    buckets: MODEL_SECONDS,
-  });
-  readonly chatModelFailures = new Counter({
-    ...this.named('chat_model_failures_total', 'Failed chat model calls, by model, operation and kind (rate_limited, server_error, timeout, network, rejected, incomplete, unknown, aborted).'),
-    labelNames: ['model', 'operation', 'kind'] as const,
-  });
-  readonly retrievalDuration = new Histogram({
-    ...this.named('retrieval_duration_seconds', 'Latency of search_chunks calls (query embedding excluded).'),
-    buckets: SECONDS.filter((seconds) => seconds <= 2.5),
-  });
-  readonly searchRefusals = new Counter({
-    ...this.named('search_refusals_total', 'Searches that found too little to answer from (the chat then refuses), by the evidence verdict\'s reason (no_hits, below_floor).'),
-    labelNames: ['reason'] as const,
-  });
-  readonly jobProgress = new Gauge({
-    ...this.named('ingest_job_documents_processed', 'Documents processed by the running ingest job (or the last one, once it ended), by kind.'),
-    labelNames: ['kind'] as const,
-  });
+  readonly httpRequests = this.counter('http_requests_total', 'HTTP requests by route, method and status.', ['method', 'route', 'status']);
+  readonly httpDuration = this.histogram('http_request_duration_seconds', 'HTTP request latency by route, method and status.', SECONDS, ['method', 'route', 'status']);
+  readonly rateLimited = this.counter('http_rate_limited_total', 'Requests refused with 429 (a client or doctor over its rate limit), by route and method.', ['method', 'route']);
+  readonly cacheLookups = this.counter('answer_cache_lookups_total', 'Answer cache lookups by result (exact_hit, semantic_hit: the nearest cached question, miss, error).', ['result']);
+  readonly embeddingCalls = this.counter('embedding_calls_total', 'Embedding calls that succeeded (requests to the provider, or batches of an offline embedder; cached query vectors excluded), by model and purpose (ingest, query).', ['model', 'purpose']);
+  readonly embeddingTokens = this.counter('embedding_tokens_total', 'Tokens sent to an embedding API, by model and purpose (0 for offline embedders).', ['model', 'purpose']);
+  readonly chatModelCalls = this.counter('chat_model_calls_total', 'Chat model calls, by model and operation (answer, condense, summarise), failed ones included.', ['model', 'operation']);
+  readonly chatModelTokens = this.counter('chat_model_tokens_total', 'Tokens of successful chat model calls, by model, operation and type (prompt, completion).', ['model', 'operation', 'type']);
+  readonly chatModelDuration = this.histogram('chat_model_call_duration_seconds', 'Latency of chat model calls with their retries (a streamed answer: to its end), by model, operation and outcome (ok, failed).', MODEL_SECONDS, ['model', 'operation', 'outcome']);
+  readonly chatModelFailures = this.counter('chat_model_failures_total', 'Failed chat model calls, by model, operation and kind (rate_limited, server_error, timeout, network, rejected, incomplete, unknown, aborted).', ['model', 'operation', 'kind']);
+  readonly retrievalDuration = this.histogram('retrieval_duration_seconds', 'Latency of search_chunks calls (query embedding excluded).', SECONDS.filter((seconds) => seconds <= 2.5));
+  readonly searchRefusals = this.counter('search_refusals_total', 'Searches that found too little to answer from (the chat then refuses), by the evidence verdict\'s reason (no_hits, below_floor).', ['reason']);
+  readonly jobProgress = new Gauge({ ...this.named('ingest_job_documents_processed', 'Documents processed by the running ingest job (or the last one, once it ended), by kind.'), labelNames: ['kind'] as const });
 
-  readonly recordsSyncRuns = new Counter({
-    ...this.named('records_sync_runs_total', 'Records sync runs by outcome (succeeded, failed, locked: another replica held the run).'),
-    labelNames: ['outcome'] as const,
-  });
-  readonly recordsSyncDuration = new Histogram({
-    ...this.named('records_sync_run_duration_seconds', 'Duration of records sync runs, by outcome (succeeded, failed; locked runs do nothing).'),
-    labelNames: ['outcome'] as const,
-    buckets: SYNC_SECONDS,
-  });
-  readonly recordsSyncRowsRead = new Counter(
-    this.named('records_sync_rows_read_total', 'Platform rows read by the records sync (row loads, change lists, digests).'),
-  );
-  readonly recordsSyncPatients = new Counter({
-    ...this.named('records_sync_patients_total', 'Patients the records sync wrote to the index, by change (indexed: new or changed; removed: deleted, or no doctor left).'),
-    labelNames: ['change'] as const,
-  });
-  readonly recordsSyncRowsSkipped = new Counter(
-    this.named('records_sync_rows_skipped_total', 'Platform rows the records sync reported as problems and left out (rows that hang from them not counted).'),
-  );
+  readonly recordsSyncRuns = this.counter('records_sync_runs_total', 'Records sync runs by outcome (succeeded, failed, locked: another replica held the run).', ['outcome']);
+  readonly recordsSyncDuration = this.histogram('records_sync_run_duration_seconds', 'Duration of records sync runs, by outcome (succeeded, failed; locked runs do nothing).', SYNC_SECONDS, ['outcome']);
+  readonly recordsSyncRowsRead = this.counter('records_sync_rows_read_total', 'Platform rows read by the records sync (row loads, change lists, digests).');
+  readonly recordsSyncPatients = this.counter('records_sync_patients_total', 'Patients the records sync wrote to the index, by change (indexed: new or changed; removed: deleted, or no doctor left).', ['change']);
+  readonly recordsSyncRowsSkipped = this.counter('records_sync_rows_skipped_total', 'Platform rows the records sync reported as problems and left out (rows that hang from them not counted).');
   readonly recordsSyncLag = new Gauge({
     ...this.named(
       'records_sync_lag_seconds',
@@ -116,6 +61,14 @@ export class Metrics {
   /** Where the records sync's lag is read at each scrape (the records sync service sets it). */
   readRecordsSyncLag(reader: () => Promise<number>): void {
     this.recordsSyncLagReader = reader;
+  }
+
+  private counter<Label extends string = never>(name: string, help: string, labelNames: readonly Label[] = []): Counter<Label> {
+    return new Counter({ ...this.named(name, help), labelNames });
+  }
+
+  private histogram<Label extends string = never>(name: string, help: string, buckets: number[], labelNames: readonly Label[] = []): Histogram<Label> {
+    return new Histogram({ ...this.named(name, help), labelNames, buckets });
   }
 
   /** A metric's prefixed name and help, registered in this instance's registry only. */

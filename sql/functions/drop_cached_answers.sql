@@ -29,15 +29,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE TRIGGER sources_drop_cached_answers_insert
-  AFTER INSERT ON llm_assistant.sources
-  REFERENCING NEW TABLE AS changed
-  FOR EACH STATEMENT EXECUTE FUNCTION llm_assistant.drop_cached_answers();
-CREATE OR REPLACE TRIGGER sources_drop_cached_answers_update
-  AFTER UPDATE ON llm_assistant.sources
-  REFERENCING OLD TABLE AS changed
-  FOR EACH STATEMENT EXECUTE FUNCTION llm_assistant.drop_cached_answers();
-CREATE OR REPLACE TRIGGER sources_drop_cached_answers_delete
-  AFTER DELETE ON llm_assistant.sources
-  REFERENCING OLD TABLE AS changed
-  FOR EACH STATEMENT EXECUTE FUNCTION llm_assistant.drop_cached_answers();
+CREATE OR REPLACE TRIGGER sources_drop_cached_answers_insert AFTER INSERT ON llm_assistant.sources REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION llm_assistant.drop_cached_answers();
+CREATE OR REPLACE TRIGGER sources_drop_cached_answers_update AFTER UPDATE ON llm_assistant.sources REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION llm_assistant.drop_cached_answers();
+CREATE OR REPLACE TRIGGER sources_drop_cached_answers_delete AFTER DELETE ON llm_assistant.sources REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION llm_assistant.drop_cached_answers();

@@ -93,15 +93,6 @@ END;
 $fn$;
 
 -- One trigger per event: a trigger with transition tables may have only one (and no column list).
-CREATE OR REPLACE TRIGGER docs_chunks_lexical_insert
-  AFTER INSERT ON llm_assistant.docs_chunks
-  REFERENCING NEW TABLE AS added
-  FOR EACH STATEMENT EXECUTE FUNCTION llm_assistant.update_lexical_index();
-CREATE OR REPLACE TRIGGER docs_chunks_lexical_delete
-  AFTER DELETE ON llm_assistant.docs_chunks
-  REFERENCING OLD TABLE AS removed
-  FOR EACH STATEMENT EXECUTE FUNCTION llm_assistant.update_lexical_index();
-CREATE OR REPLACE TRIGGER docs_chunks_lexical_update
-  AFTER UPDATE ON llm_assistant.docs_chunks
-  REFERENCING OLD TABLE AS removed NEW TABLE AS added
-  FOR EACH STATEMENT EXECUTE FUNCTION llm_assistant.update_lexical_index();
+CREATE OR REPLACE TRIGGER docs_chunks_lexical_insert AFTER INSERT ON llm_assistant.docs_chunks REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION llm_assistant.update_lexical_index();
+CREATE OR REPLACE TRIGGER docs_chunks_lexical_delete AFTER DELETE ON llm_assistant.docs_chunks REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION llm_assistant.update_lexical_index();
+CREATE OR REPLACE TRIGGER docs_chunks_lexical_update AFTER UPDATE ON llm_assistant.docs_chunks REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION llm_assistant.update_lexical_index();

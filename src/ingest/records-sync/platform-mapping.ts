@@ -40,6 +40,14 @@ const timestamp = (column: string) => ({ column, type: 'timestamp' as const });
 const integer = (column: string) => ({ column, type: 'integer' as const });
 const number = (column: string) => ({ column, type: 'number' as const });
 
+/** A table keyed by `id` whose rows hang under a row of `parent` through `column`; `changedAt` is updated_at unless the table has none. */
+function childTable(name: string, parent: NonNullable<PlatformTable['parent']>, fields: PlatformTable['fields'], changedAt = 'updated_at'): PlatformTable {
+  return { name, id: 'id', changedAt, parent, fields };
+}
+
+const underPatient = { table: 'patients', column: 'patient_id' } as const;
+const underMedicalRecord = { table: 'medicalRecords', column: 'medical_record_id' } as const;
+
 /**
  * Every table the sync reads. `shares` is the platform's explicit sharing table
  * (patient -> doctor); without one, set it to null and only appointment providers see
@@ -63,77 +71,53 @@ export const PLATFORM_TABLES: Record<Exclude<PlatformTableKey, 'shares'>, Platfo
       emergencyContactPhone: text('emergency_contact_phone'),
     },
   },
-  allergies: {
-    name: 'allergies',
-    id: 'id',
-    changedAt: 'updated_at',
-    parent: { table: 'patients', column: 'patient_id' },
-    fields: { allergen: text('allergen'), reaction: text('reaction'), severity: text('severity'), notedAt: date('noted_at') },
-  },
-  conditions: {
-    name: 'chronic_conditions',
-    id: 'id',
-    changedAt: 'updated_at',
-    parent: { table: 'patients', column: 'patient_id' },
-    fields: { name: text('name'), diagnosedAt: date('diagnosis_date'), status: text('status') },
-  },
-  appointments: {
-    name: 'appointments',
-    id: 'id',
-    changedAt: 'updated_at',
-    parent: { table: 'patients', column: 'patient_id' },
-    fields: {
-      date: timestamp('scheduled_at'),
-      type: text('appointment_type'),
-      status: text('status'),
-      reason: text('reason'),
-      // The provider: who may see the patient's chunks comes from here.
-      doctorId: text('provider_id'),
-    },
-  },
-  medicalRecords: {
-    name: 'medical_records',
-    id: 'id',
-    changedAt: 'updated_at',
-    parent: { table: 'appointments', column: 'appointment_id' },
-    fields: {
-      chiefComplaint: text('chief_complaint'),
-      historyOfPresentIllness: text('history_of_present_illness'),
-      examNotes: text('exam_notes'),
-      diagnosis: text('diagnosis'),
-      treatmentPlan: text('treatment_plan'),
-      followUp: text('follow_up'),
-    },
-  },
-  symptoms: {
-    name: 'symptoms',
-    id: 'id',
-    changedAt: 'created_at',
-    parent: { table: 'medicalRecords', column: 'medical_record_id' },
-    fields: { name: text('name'), bodySite: text('body_site'), severity: integer('severity'), duration: text('duration') },
-  },
-  prescriptions: {
-    name: 'prescriptions',
-    id: 'id',
-    changedAt: 'updated_at',
-    parent: { table: 'medicalRecords', column: 'medical_record_id' },
-    fields: {
-      medication: text('medication'),
-      strength: text('strength'),
-      dosage: text('dosage'),
-      frequency: text('frequency'),
-      duration: text('duration'),
-      quantity: integer('quantity'),
-      refills: integer('refills'),
-      instructions: text('instructions'),
-    },
-  },
-  vitalSigns: {
-    name: 'vital_signs',
-    id: 'id',
-    changedAt: 'created_at',
-    parent: { table: 'medicalRecords', column: 'medical_record_id' },
-    fields: {
+  allergies: childTable('allergies', underPatient, {
+    allergen: text('allergen'),
+    reaction: text('reaction'),
+    severity: text('severity'),
+    notedAt: date('noted_at'),
+  }),
+  conditions: childTable('chronic_conditions', underPatient, {
+    name: text('name'),
+    diagnosedAt: date('diagnosis_date'),
+    status: text('status'),
+  }),
+  appointments: childTable('appointments', underPatient, {
+    date: timestamp('scheduled_at'),
+    type: text('appointment_type'),
+    status: text('status'),
+    reason: text('reason'),
+    // The provider: who may see the patient's chunks comes from here.
+    doctorId: text('provider_id'),
+  }),
+  medicalRecords: childTable('medical_records', { table: 'appointments', column: 'appointment_id' }, {
+    chiefComplaint: text('chief_complaint'),
+    historyOfPresentIllness: text('history_of_present_illness'),
+    examNotes: text('exam_notes'),
+    diagnosis: text('diagnosis'),
+    treatmentPlan: text('treatment_plan'),
+    followUp: text('follow_up'),
+  }),
+  symptoms: childTable(
+    'symptoms',
+    underMedicalRecord,
+    { name: text('name'), bodySite: text('body_site'), severity: integer('severity'), duration: text('duration') },
+    'created_at',
+  ),
+  prescriptions: childTable('prescriptions', underMedicalRecord, {
+    medication: text('medication'),
+    strength: text('strength'),
+    dosage: text('dosage'),
+    frequency: text('frequency'),
+    duration: text('duration'),
+    quantity: integer('quantity'),
+    refills: integer('refills'),
+    instructions: text('instructions'),
+  }),
+  vitalSigns: childTable(
+    'vital_signs',
+    underMedicalRecord,
+    {
       bloodPressure: text('blood_pressure'),
       heartRate: number('heart_rate'),
       temperatureC: number('temperature'),
@@ -144,14 +128,9 @@ export const PLATFORM_TABLES: Record<Exclude<PlatformTableKey, 'shares'>, Platfo
       bmi: number('bmi'),
       pain: integer('pain'),
     },
-  },
-  shares: {
-    name: 'patient_shares',
-    id: 'id',
-    changedAt: 'created_at',
-    parent: { table: 'patients', column: 'patient_id' },
-    fields: { doctorId: text('doctor_id') },
-  },
+    'created_at',
+  ),
+  shares: childTable('patient_shares', underPatient, { doctorId: text('doctor_id') }, 'created_at'),
 };
 
 /** A row as read: its id, its parent's id, and the mapped fields (null where the column is). */
