@@ -3,7 +3,7 @@ import { buildAnswerPrompt } from '../../src/chat/prompt.js';
 import { EXTRACTIVE_MODEL, EXTRACTIVE_PREAMBLE, ExtractiveChatModel, NOT_IN_SOURCES } from '../../src/llm/chat/extractive-chat-model.js';
 import { countTokens } from '../../src/llm/tokens.js';
 import { chatCorpus } from '../fixtures/chat-corpus.fixture.js';
-import { acne, asthmaTreatment, burns, cholesterol, headaches, migraine, shingles, skinCancer } from '../fixtures/health-topics.fixture.js';
+import { acne, asthmaTreatment, burns, cholesterol, headaches, migraine, passingMentions, raynaud, shingles, skinCancer } from '../fixtures/health-topics.fixture.js';
 import { buildChunk, type FakeChunk } from '../support/fake-retriever.js';
 
 const model = new ExtractiveChatModel();
@@ -19,9 +19,9 @@ async function quotes(question: string, hits: FakeChunk[]): Promise<string[]> {
 const DOSE_QUESTION = 'What is the starting dose of warfarin?';
 
 describe('extractive answerer', () => {
-  it('is reported as the second composition (part of answer-cache keys)', () => {
+  it('is reported as the third composition (part of answer-cache keys)', () => {
     expect(model.model).toBe(EXTRACTIVE_MODEL);
-    expect(EXTRACTIVE_MODEL).toBe('extractive-v2');
+    expect(EXTRACTIVE_MODEL).toBe('extractive-v3');
   });
 
   it('when sentences match the question, then it quotes 2-4 of them, each with its [n], and says it is extractive', async () => {
@@ -130,6 +130,19 @@ describe('extractive answerer: which sentences it quotes', () => {
     expect(excluding.join('\n')).not.toContain('Statins');
     expect(plain.join('\n')).toContain('Statins');
     expect((await quotes('What lowers cholesterol instead of statins?', hits)).join('\n')).not.toContain('Statins');
+  });
+
+  it('when a question describes a condition spread over several sentences of a passage, then those sentences are quoted', async () => {
+    const question = "When I'm cold my fingers go white, then blue, then throb bright red as they warm up. Why?";
+    const quoted = await quotes(question, [raynaud]);
+
+    expect(quoted).toEqual(['- Small blood vessels of the fingers and toes narrow in the cold or under stress. [1]', '- The affected skin turns white, then blue. [1]']);
+  });
+
+  it('when no document holds a quarter of the question\'s topic, then it says the sources do not contain the answer', async () => {
+    const question = 'Why do my knees click, my eyelids twitch and my ears ring after a cup of coffee?';
+    expect((await model.generate(request(question, passingMentions))).text).toBe(NOT_IN_SOURCES);
+    expect(await quotes('Can loud music leave my ears ringing?', passingMentions)).toEqual(['- Loud music can leave the ears ringing for a day or more. [3]']);
   });
 
   it('when several documents match, then the best-supported document is quoted first, and one that only mentions the topic is left out', async () => {

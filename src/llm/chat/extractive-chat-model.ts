@@ -5,7 +5,7 @@ import { isKindWord, mentionsNegated, questionCues, saysKind, type QuestionCues 
 import { NO_USAGE, type AnswerRequest, type ChatCallOptions, type ChatModel, type ChatResult, type ChatStreamPart, type CondenseInput, type NumberedSource, type SummariseInput, type TurnText } from './chat-model.js';
 
 /** Reported as the model name; bump when the composition changes (it is part of cache keys). */
-export const EXTRACTIVE_MODEL = 'extractive-v2';
+export const EXTRACTIVE_MODEL = 'extractive-v3';
 
 export const EXTRACTIVE_PREAMBLE =
   'Extractive answer (no language model was used): the sentences below are quoted from the sources that best match the question.';
@@ -24,6 +24,10 @@ const MIN_RELEVANCE = 1 / 3;
 const RELATIVE_FLOOR = 0.55;
 /** The headings above a sentence say what it is about, though less surely than its own words. */
 const CONTEXT_SHARE = 0.75;
+/** The rest of a sentence's passage says what it is about too, less surely than its headings. */
+const PASSAGE_SHARE = 0.25;
+/** A best document holding less of the question's topic than this answers another question: say so rather than quote it. */
+const MIN_COVERAGE = 0.25;
 /** A document that only mentions a word in its text is less about it than one whose headings name it. */
 const PASSING_MENTION_SHARE = 0.5;
 /** A question word that a source's title names is what the question is about. */
@@ -51,6 +55,9 @@ const QUESTION_FILLER = new Set([
   'get', 'way', 'ways', 'best', 'thing', 'things', 'someone', 'something', 'anything', 'anyone', 'really', 'possible',
   'like', 'look', 'happen', 'happens', 'lot', 'kind', 'mean', 'means', 'explain', 'describe', 'list', 'information', 'info', 'details',
 ]);
+
+/** What is left of "I'm", "they're", "we've", "I'd", "she'll" once the apostrophe is a space. */
+const CONTRACTION_ENDINGS = new Set(['m', 're', 've', 'd', 'll']);
 
 /** Pronouns, ellipsis and connectives that make a message lean on the previous one. */
 const REFERS_BACK = /\b(it|its|they|them|their|this|that|these|those|he|she|him|her|his|same|such|also|there)\b|\.\.\.|…/i;
@@ -91,6 +98,8 @@ interface Sentence {
   title: Set<string>;
   sections: Set<string>;
   context: Set<string>;
+  /** Stems of the whole passage (source) the sentence stands in. */
+  passage: Set<string>;
   saysKind: boolean;
   headingSaysKind: boolean;
   negated: boolean;
@@ -122,8 +131,9 @@ interface RankedDocument {
  * the provided sources that best answer the question, each followed by its [n] citation,
  * and says plainly that it is extractive. A sentence must be about the question's topic;
  * among those, sentences answering the kind of question asked (treatment, symptoms...)
- * and sentences of the best-supported document come first. Condensing and summarising
- * are deterministic heuristics.
+ * and sentences of the best-supported document come first. When even that document holds
+ * little of the question's topic, it says the sources do not answer rather than quote
+ * another topic. Condensing and summarising are deterministic heuristics.
  */
 export class ExtractiveChatModel implements ChatModel {
   readonly offline = true;
@@ -175,7 +185,8 @@ function bestSentences(question: string, sources: NumberedSource[]): Scored[] {
   if (topic.total === 0) return [];
   const scored = sentences.flatMap((sentence) => scoreSentence(sentence, topic) ?? []);
   if (scored.length === 0) return [];
-  return chooseSentences(rankDocuments(scored, sentences, topic));
+  const documents = rankDocuments(scored, sentences, topic);
+  return documents[0]!.coverage < MIN_COVERAGE ? [] : chooseSentences(documents);
 }
 
 /** The question's cues; a negation that would leave nothing to look for is dropped (a question is never only about what it excludes). */
@@ -188,7 +199,7 @@ function readQuestion(question: string): QuestionCues {
 function contentWords(question: string): string[] {
   return normaliseText(question)
     .split(' ')
-    .filter((word) => analyseWords(word).length > 0 && !QUESTION_FILLER.has(word));
+    .filter((word) => analyseWords(word).length > 0 && !QUESTION_FILLER.has(word) && !CONTRACTION_ENDINGS.has(word));
 }
 
 /**
@@ -210,6 +221,7 @@ function sentencesOf(source: NumberedSource, cues: QuestionCues): Sentence[] {
   const sections = new Set(analyseWords(below));
   const context = new Set([...title, ...sections]);
   const headingSaysKind = below !== '' && saysKind(normaliseText(below), cues.kinds);
+  const passage = new Set(analyseWords(source.content));
   return splitSentences(source.content).map((text) => {
     const normalised = normaliseText(text);
     const words = normalised.split(' ');
@@ -223,6 +235,7 @@ function sentencesOf(source: NumberedSource, cues: QuestionCues): Sentence[] {
       title,
       sections,
       context,
+      passage,
       saysKind: saysKind(normalised, cues.kinds, title),
       headingSaysKind,
       negated: cues.negated.size > 0 && mentionsNegated(words, stems, cues.negated),
@@ -276,18 +289,23 @@ function sum(values: Iterable<number>): number {
 /**
  * A sentence qualifies when it is about the question's subject (in its own words or its
  * headings), says something of the question itself (a topic word, or the kind of answer
- * asked), and holds enough of the topic's weight. Its score then grows with the kind
- * asked and sinks when it speaks of what the question excludes.
+ * asked), and holds enough of the topic's weight: its own words, then in part its headings
+ * and, when it names part of the topic, the rest of its passage (a description spreads over
+ * sentences). Its score then grows with the kind asked and sinks when it speaks of what the
+ * question excludes.
  */
 function scoreSentence(sentence: Sentence, topic: Topic): Scored | null {
   const own = [...topic.weights.keys()].filter((stem) => sentence.stems.has(stem));
   const fromHeadings = [...topic.weights.keys()].filter((stem) => !sentence.stems.has(stem) && sentence.context.has(stem));
+  // The passage vouches only for a sentence that names part of the topic itself.
+  const fromPassage =
+    own.length === 0 ? [] : [...topic.weights.keys()].filter((stem) => !sentence.stems.has(stem) && !sentence.context.has(stem) && sentence.passage.has(stem));
   const aboutSubject = [...own, ...fromHeadings].some((stem) => topic.subjects.has(stem));
   // An item under a heading that names a topic word ("Allergies": "Latex: severe, hives") answers it without repeating it.
   const saysSomething = own.length > 0 || sentence.saysKind || fromHeadings.some((stem) => sentence.sections.has(stem));
   if (!aboutSubject || !saysSomething) return null;
   const weightOf = (stems: string[]) => sum(stems.map((stem) => topic.weights.get(stem) ?? 0));
-  const relevance = (weightOf(own) + CONTEXT_SHARE * weightOf(fromHeadings)) / topic.total;
+  const relevance = (weightOf(own) + CONTEXT_SHARE * weightOf(fromHeadings) + PASSAGE_SHARE * weightOf(fromPassage)) / topic.total;
   if (relevance < MIN_RELEVANCE) return null;
   const kind = 1 + (sentence.saysKind ? KIND_BOOST : 0) + (sentence.headingSaysKind ? HEADING_KIND_BOOST : 0);
   const excluded = sentence.negated ? NEGATED_FACTOR : 1;
