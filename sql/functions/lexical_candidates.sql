@@ -34,8 +34,10 @@ AS $fn$
       AND (k.source_kind = 'doc' OR lexical_candidates.doctor_id IS NOT NULL)
   ),
   -- A question word the searched chunks lack, of six letters or more, is read as the word
-  -- one edit away that most chunks hold, if there is one ("excema" -> "eczema"). Shorter
-  -- words have too many neighbours that are other words.
+  -- one edit away that most chunks hold ("vitaligo" -> "vitiligo"); failing that, as the
+  -- closest word that sounds alike (same Soundex code, at most three edits: "excema" ->
+  -- "eczema", "hemroids" -> "hemorrhoids"). Shorter words have too many neighbours that
+  -- are other words.
   query_words AS (
     SELECT q.lexeme,
            EXISTS (SELECT 1 FROM llm_assistant.lexical_terms known
@@ -46,14 +48,24 @@ AS $fn$
     SELECT DISTINCT coalesce(correction.term, w.lexeme) AS term
     FROM query_words w
     LEFT JOIN LATERAL (
-      SELECT t.term
-      FROM llm_assistant.lexical_terms t
-      -- Conditions on the word alone: checked once, before any variant is made.
-      WHERE NOT w.known AND length(w.lexeme) >= 6 AND w.lexeme ~ '^[a-z]+$'
-        AND t.source_kind IN (SELECT source_kind FROM searched_kinds)
-        -- An array, not IN: the few hundred variants are probed through the primary key.
-        AND t.term = ANY (ARRAY(SELECT llm_assistant.spelling_variants(w.lexeme)))
-      ORDER BY t.chunk_count DESC, t.term
+      SELECT candidate.term
+      FROM (
+        SELECT t.term, 1 AS edits, t.chunk_count
+        FROM llm_assistant.lexical_terms t
+        -- Conditions on the word alone: checked once, before any variant is made.
+        WHERE NOT w.known AND length(w.lexeme) >= 6 AND w.lexeme ~ '^[a-z]+$'
+          AND t.source_kind IN (SELECT source_kind FROM searched_kinds)
+          -- An array, not IN: the few hundred variants are probed through the primary key.
+          AND t.term = ANY (ARRAY(SELECT llm_assistant.spelling_variants(w.lexeme)))
+        UNION ALL
+        SELECT t.term, levenshtein(w.lexeme, t.term), t.chunk_count
+        FROM llm_assistant.lexical_terms t
+        WHERE NOT w.known AND length(w.lexeme) >= 6 AND w.lexeme ~ '^[a-z]+$'
+          AND t.source_kind IN (SELECT source_kind FROM searched_kinds)
+          AND soundex(t.term) = soundex(w.lexeme)
+          AND levenshtein(w.lexeme, t.term) BETWEEN 2 AND 3
+      ) candidate
+      ORDER BY candidate.edits, candidate.chunk_count DESC, candidate.term
       LIMIT 1
     ) correction ON true
   ),

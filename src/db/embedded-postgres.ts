@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { OperatorError } from '../errors.js';
@@ -22,7 +23,7 @@ export interface EmbeddedPostgres {
 }
 
 /**
- * PostgreSQL in WASM (PGlite, with pgvector) served on a loopback port, so the rest of
+ * PostgreSQL in WASM (PGlite, with pgvector and fuzzystrmatch) served on a loopback port, so the rest of
  * the service talks to it with `pg` exactly as to a real server. `memory://` keeps the
  * data in memory (tests); a directory keeps it across restarts.
  */
@@ -32,7 +33,7 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
   let db: PGlite;
   try {
     if (!inMemory) await mkdir(dataDir, { recursive: true });
-    db = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, extensions: { vector } });
+    db = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, extensions: { vector, fuzzystrmatch } });
   } catch (error) {
     await releaseLock();
     throw error;

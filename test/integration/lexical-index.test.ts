@@ -74,6 +74,8 @@ describe.each(databaseBackends())('lexical index and BM25 on %s', (backend) => {
     }
     await addChunk('shingles', 'pain', 'Skin conditions', 'A painful blistering rash on one side of the body is often shingles.');
     await addChunk('long', 'pain', 'Skin conditions', `${'Unrelated filler sentence about skin care. '.repeat(40)} Shingles is mentioned once.`);
+    await addChunk('eczema', 'pain', 'Skin conditions', 'Eczema makes the skin dry, itchy and red.');
+    await addChunk('hemorrhoids', 'pain', 'Bowel conditions', 'Hemorrhoids are swollen veins in the lower rectum.');
   });
   afterAll(async () => {
     await db.close();
@@ -92,7 +94,15 @@ describe.each(databaseBackends())('lexical index and BM25 on %s', (backend) => {
   it('when a long question word is misspelled by one letter, then it is read as the corpus word; a short unknown word is not', async () => {
     // "shingels" -> "shingel", one deletion from the corpus's "shingl" (shingles); "rasch" is too short to correct.
     expect((await rank('shingels'))[0]?.id).toBe('shingles');
-    expect(await rank('shingelz rasch')).toEqual([]);
+    expect(await rank('qwertyuiop rasch')).toEqual([]);
+  });
+
+  it('when a long misspelled word is further off but sounds like a corpus word, then it is read as that word', async () => {
+    // Soundex alike and at most three edits: "excema" -> "eczema", "hemroids" -> "hemorrhoids".
+    expect((await rank('excema on the cheeks'))[0]?.id).toBe('eczema');
+    expect((await rank('hemroids'))[0]?.id).toBe('hemorrhoids');
+    // The word one edit away wins over one that only sounds alike.
+    expect((await rank('shingelz'))[0]?.id).toBe('shingles');
   });
 
   it('when the question names only words the corpus lacks, then nothing matches, and coverage tells a partial match', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
+import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
 import { vector } from '@electric-sql/pglite-pgvector';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +28,7 @@ async function applyMigrations(db: Db): Promise<void> {
 }
 
 async function openPglite(): Promise<Db> {
-  const lite = await PGlite.create({ extensions: { vector } });
+  const lite = await PGlite.create({ extensions: { vector, fuzzystrmatch } });
   return {
     query: async <T>(sql: string, params: unknown[] = []) => (await lite.query<T>(sql, params)).rows,
     exec: async (sql) => {
