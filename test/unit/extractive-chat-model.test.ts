@@ -3,7 +3,7 @@ import { buildAnswerPrompt } from '../../src/chat/prompt.js';
 import { EXTRACTIVE_MODEL, EXTRACTIVE_PREAMBLE, ExtractiveChatModel, NOT_IN_SOURCES } from '../../src/llm/chat/extractive-chat-model.js';
 import { countTokens } from '../../src/llm/tokens.js';
 import { chatCorpus } from '../fixtures/chat-corpus.fixture.js';
-import { acne, asthmaTreatment, burns, cholesterol, headaches, migraine, passingMentions, raynaud, shingles, skinCancer } from '../fixtures/health-topics.fixture.js';
+import { acne, asthmaTreatment, burns, cholesterol, headaches, hemorrhoids, migraine, passingMentions, raynaud, shingles, skinCancer } from '../fixtures/health-topics.fixture.js';
 import { buildChunk, type FakeChunk } from '../support/fake-retriever.js';
 
 const model = new ExtractiveChatModel();
@@ -143,6 +143,15 @@ describe('extractive answerer: which sentences it quotes', () => {
     const question = 'Why do my knees click, my eyelids twitch and my ears ring after a cup of coffee?';
     expect((await model.generate(request(question, passingMentions))).text).toBe(NOT_IN_SOURCES);
     expect(await quotes('Can loud music leave my ears ringing?', passingMentions)).toEqual(['- Loud music can leave the ears ringing for a day or more. [3]']);
+  });
+
+  it('when a question word is misspelled, then it is read as the sources spell it', async () => {
+    // "hemroids" is three edits from "hemorrhoids", "haemorroids" two; both have its Soundex code.
+    for (const question of ['how do u get rid of hemroids at home?', 'what relieves itchy haemorroids?']) {
+      const quoted = await quotes(question, [hemorrhoids]);
+      expect(quoted.length).toBeGreaterThan(0);
+      expect(quoted.join('\n')).toContain('hemorrhoids');
+    }
   });
 
   it('when several documents match, then the best-supported document is quoted first, and one that only mentions the topic is left out', async () => {

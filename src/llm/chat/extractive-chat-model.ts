@@ -1,4 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { distance } from 'fastest-levenshtein';
+import { soundex } from 'soundex-code';
 import { analyseWords, normaliseText } from '../embeddings/offline-embedder.js';
 import { countTokens, truncateToTokens } from '../tokens.js';
 import { isKindWord, mentionsNegated, questionCues, saysKind, type QuestionCues } from './answer-cues.js';
@@ -50,6 +52,10 @@ const SOURCE_ORDER_TIE_BREAK = 0.05;
 const MIN_SENTENCE_WORDS = 4;
 /** A line without a sentence end is a heading or a list fragment unless it is this long. */
 const STANDALONE_WORDS = 8;
+/** A question word the sources lack, this long or longer, may be a misspelling of theirs (as the lexical search reads it). */
+const SPELLING_MIN_LETTERS = 6;
+/** A sources' word that sounds alike (same Soundex code) is the one meant within this many edits. */
+const SOUND_ALIKE_EDITS = 3;
 /** Words of how questions are put, not of what they are about. */
 const QUESTION_FILLER = new Set([
   'get', 'way', 'ways', 'best', 'thing', 'things', 'someone', 'something', 'anything', 'anyone', 'really', 'possible',
@@ -181,7 +187,7 @@ function bestSentences(question: string, sources: NumberedSource[]): Scored[] {
   const cues = readQuestion(question);
   const sentences = sources.flatMap((source) => sentencesOf(source, cues));
   const titles = new Set(sources.flatMap((source) => analyseWords(source.title)));
-  const topic = weighTopic(topicStems(question, cues, titles), sentences);
+  const topic = weighTopic(spelledAsSources(topicStems(question, cues, titles), sentences), sentences);
   if (topic.total === 0) return [];
   const scored = sentences.flatMap((sentence) => scoreSentence(sentence, topic) ?? []);
   if (scored.length === 0) return [];
@@ -211,6 +217,31 @@ function topicStems(question: string, cues: QuestionCues, titles: ReadonlySet<st
   const wanted = contentWords(question).filter((word) => !cues.negated.has(word));
   const about = wanted.filter((word) => !isKindWord(word) || analyseWords(word).every((stem) => titles.has(stem)));
   return new Set((about.length > 0 ? about : wanted).flatMap((word) => analyseWords(word)));
+}
+
+/**
+ * The question's words as the sources spell them: a word they lack ("hemroids") is read as
+ * their word one edit away, or failing that the one that sounds alike within three edits
+ * ("hemorrhoids"), the way the lexical search corrected it to find these sources.
+ */
+function spelledAsSources(stems: Set<string>, sentences: Sentence[]): Set<string> {
+  const known = new Map<string, number>();
+  for (const sentence of sentences) {
+    for (const stem of new Set([...sentence.stems, ...sentence.context])) known.set(stem, (known.get(stem) ?? 0) + 1);
+  }
+  const misspelled = (stem: string) => !known.has(stem) && stem.length >= SPELLING_MIN_LETTERS && /^[a-z]+$/.test(stem);
+  return new Set([...stems].map((stem) => (misspelled(stem) ? (closestKnown(stem, known) ?? stem) : stem)));
+}
+
+/** Fewest edits first, then the word more sentences use. */
+function closestKnown(stem: string, known: ReadonlyMap<string, number>): string | undefined {
+  let best: { stem: string; edits: number; uses: number } | undefined;
+  for (const [candidate, uses] of known) {
+    const edits = distance(stem, candidate);
+    const alike = edits === 1 || (edits <= SOUND_ALIKE_EDITS && soundex(candidate) === soundex(stem));
+    if (alike && (!best || edits < best.edits || (edits === best.edits && uses > best.uses))) best = { stem: candidate, edits, uses };
+  }
+  return best?.stem;
 }
 
 /** The quotable sentences of a source, each with what it says about the question's cues. */
