@@ -35,9 +35,9 @@ AS $fn$
   ),
   -- A question word the searched chunks lack, of six letters or more, is read as the word
   -- one edit away that most chunks hold ("vitaligo" -> "vitiligo"); failing that, as the
-  -- closest word that sounds alike (same Soundex code, at most three edits: "excema" ->
-  -- "eczema", "hemroids" -> "hemorrhoids"). Shorter words have too many neighbours that
-  -- are other words.
+  -- closest word that sounds alike (same Soundex code, at most three edits and a third of
+  -- the longer word: "excema" -> "eczema", "hemroids" -> "hemorrhoids", not "pancake" ->
+  -- "Pancoast"). Shorter words have too many neighbours that are other words.
   query_words AS (
     SELECT q.lexeme,
            EXISTS (SELECT 1 FROM llm_assistant.lexical_terms known
@@ -63,7 +63,7 @@ AS $fn$
         WHERE NOT w.known AND length(w.lexeme) >= 6 AND w.lexeme ~ '^[a-z]+$'
           AND t.source_kind IN (SELECT source_kind FROM searched_kinds)
           AND soundex(t.term) = soundex(w.lexeme)
-          AND levenshtein(w.lexeme, t.term) BETWEEN 2 AND 3
+          AND levenshtein(w.lexeme, t.term) BETWEEN 2 AND least(3, greatest(length(w.lexeme), length(t.term)) / 3)
       ) candidate
       ORDER BY candidate.edits, candidate.chunk_count DESC, candidate.term
       LIMIT 1

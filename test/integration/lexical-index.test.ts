@@ -76,6 +76,7 @@ describe.each(databaseBackends())('lexical index and BM25 on %s', (backend) => {
     await addChunk('long', 'pain', 'Skin conditions', `${'Unrelated filler sentence about skin care. '.repeat(40)} Shingles is mentioned once.`);
     await addChunk('eczema', 'pain', 'Skin conditions', 'Eczema makes the skin dry, itchy and red.');
     await addChunk('hemorrhoids', 'pain', 'Bowel conditions', 'Hemorrhoids are swollen veins in the lower rectum.');
+    await addChunk('pancoast', 'pain', 'Lung cancer', 'A Pancoast tumour grows at the top of the lung.');
   });
   afterAll(async () => {
     await db.close();
@@ -103,6 +104,8 @@ describe.each(databaseBackends())('lexical index and BM25 on %s', (backend) => {
     expect((await rank('hemroids'))[0]?.id).toBe('hemorrhoids');
     // The word one edit away wins over one that only sounds alike.
     expect((await rank('shingelz'))[0]?.id).toBe('shingles');
+    // Three edits are too many for a word of eight letters: "pancakes" is not "Pancoast".
+    expect(await rank('buttermilk pancakes')).toEqual([]);
   });
 
   it('when the question names only words the corpus lacks, then nothing matches, and coverage tells a partial match', async () => {

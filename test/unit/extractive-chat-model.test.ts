@@ -152,6 +152,14 @@ describe('extractive answerer: which sentences it quotes', () => {
       expect(quoted.length).toBeGreaterThan(0);
       expect(quoted.join('\n')).toContain('hemorrhoids');
     }
+    // Same Soundex code, but three edits in eight letters: another word.
+    const pancoast = buildChunk({
+      sourceId: 'lung/pancoast',
+      title: 'Lung cancer',
+      headingPath: ['Lung cancer', 'Pancoast tumour'],
+      content: 'A Pancoast tumour grows at the top of the lung. It presses on nearby nerves and causes shoulder pain. Surgery and radiation are the usual treatments.',
+    });
+    expect((await model.generate(request('What can I use instead of buttermilk in pancakes?', [pancoast]))).text).toBe(NOT_IN_SOURCES);
   });
 
   it('when several documents match, then the best-supported document is quoted first, and one that only mentions the topic is left out', async () => {

@@ -54,7 +54,7 @@ const MIN_SENTENCE_WORDS = 4;
 const STANDALONE_WORDS = 8;
 /** A question word the sources lack, this long or longer, may be a misspelling of theirs (as the lexical search reads it). */
 const SPELLING_MIN_LETTERS = 6;
-/** A sources' word that sounds alike (same Soundex code) is the one meant within this many edits. */
+/** A sources' word that sounds alike (same Soundex code) is the one meant within this many edits, and a third of its letters. */
 const SOUND_ALIKE_EDITS = 3;
 /** Words of how questions are put, not of what they are about. */
 const QUESTION_FILLER = new Set([
@@ -222,7 +222,8 @@ function topicStems(question: string, cues: QuestionCues, titles: ReadonlySet<st
 /**
  * The question's words as the sources spell them: a word they lack ("hemroids") is read as
  * their word one edit away, or failing that the one that sounds alike within three edits
- * ("hemorrhoids"), the way the lexical search corrected it to find these sources.
+ * and a third of its letters ("hemorrhoids"; not "Pancoast" for "pancakes"), the way the
+ * lexical search corrected it to find these sources.
  */
 function spelledAsSources(stems: Set<string>, sentences: Sentence[]): Set<string> {
   const known = new Map<string, number>();
@@ -238,7 +239,8 @@ function closestKnown(stem: string, known: ReadonlyMap<string, number>): string 
   let best: { stem: string; edits: number; uses: number } | undefined;
   for (const [candidate, uses] of known) {
     const edits = distance(stem, candidate);
-    const alike = edits === 1 || (edits <= SOUND_ALIKE_EDITS && soundex(candidate) === soundex(stem));
+    const withinSound = edits <= Math.min(SOUND_ALIKE_EDITS, Math.max(stem.length, candidate.length) / 3);
+    const alike = edits === 1 || (withinSound && soundex(candidate) === soundex(stem));
     if (alike && (!best || edits < best.edits || (edits === best.edits && uses > best.uses))) best = { stem: candidate, edits, uses };
   }
   return best?.stem;
