@@ -40,8 +40,9 @@ AS $fn$
   -- "Pancoast"). Shorter words have too many neighbours that are other words.
   query_words AS (
     SELECT q.lexeme,
-           EXISTS (SELECT 1 FROM llm_assistant.lexical_terms known
-                   WHERE known.source_kind IN (SELECT source_kind FROM searched_kinds) AND known.term = q.lexeme) AS known
+           length(q.lexeme) >= 6 AND q.lexeme ~ '^[a-z]+$'
+             AND NOT EXISTS (SELECT 1 FROM llm_assistant.lexical_terms known
+                             WHERE known.source_kind IN (SELECT source_kind FROM searched_kinds) AND known.term = q.lexeme) AS correctable
     FROM (SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('english', query_text))) AS lexeme) q
   ),
   query_terms AS (
@@ -52,15 +53,15 @@ AS $fn$
       FROM (
         SELECT t.term, 1 AS edits, t.chunk_count
         FROM llm_assistant.lexical_terms t
-        -- Conditions on the word alone: checked once, before any variant is made.
-        WHERE NOT w.known AND length(w.lexeme) >= 6 AND w.lexeme ~ '^[a-z]+$'
+        -- The word's own condition first: checked once, before any variant is made.
+        WHERE w.correctable
           AND t.source_kind IN (SELECT source_kind FROM searched_kinds)
           -- An array, not IN: the few hundred variants are probed through the primary key.
           AND t.term = ANY (ARRAY(SELECT llm_assistant.spelling_variants(w.lexeme)))
         UNION ALL
         SELECT t.term, levenshtein(w.lexeme, t.term), t.chunk_count
         FROM llm_assistant.lexical_terms t
-        WHERE NOT w.known AND length(w.lexeme) >= 6 AND w.lexeme ~ '^[a-z]+$'
+        WHERE w.correctable
           AND t.source_kind IN (SELECT source_kind FROM searched_kinds)
           AND soundex(t.term) = soundex(w.lexeme)
           AND levenshtein(w.lexeme, t.term) BETWEEN 2 AND least(3, greatest(length(w.lexeme), length(t.term)) / 3)
