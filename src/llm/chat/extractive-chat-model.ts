@@ -236,11 +236,12 @@ function spelledAsSources(stems: Set<string>, sentences: Sentence[]): Set<string
 
 /** Fewest edits first, then the word more sentences use. */
 function closestKnown(stem: string, known: ReadonlyMap<string, number>): string | undefined {
+  const sound = soundex(stem);
   let best: { stem: string; edits: number; uses: number } | undefined;
   for (const [candidate, uses] of known) {
     const edits = distance(stem, candidate);
     const withinSound = edits <= Math.min(SOUND_ALIKE_EDITS, Math.max(stem.length, candidate.length) / 3);
-    const alike = edits === 1 || (withinSound && soundex(candidate) === soundex(stem));
+    const alike = edits === 1 || (withinSound && soundex(candidate) === sound);
     if (alike && (!best || edits < best.edits || (edits === best.edits && uses > best.uses))) best = { stem: candidate, edits, uses };
   }
   return best?.stem;
