@@ -12,8 +12,9 @@
 -- Without query_text the search is by vector alone. Every row must clear min_similarity
 -- (cosine); the default 0 keeps them all. Every row also carries `evidence`, the mean
 -- similarity of the 10 chunks nearest to the question: how close the visible corpus comes
--- to it, from which the service decides whether there is enough to answer from
--- (src/retrieval/evidence.ts). A mean of ten moves less with one chance match than the best one.
+-- to it, and `best_lexical_score`, the best BM25 score among the word candidates: from
+-- both the service decides whether there is enough to answer from (src/retrieval/evidence.ts).
+-- A mean of ten moves less with one chance match than the best one.
 -- The signature's return type changed with BM25: dropped and created again.
 DROP FUNCTION IF EXISTS llm_assistant.search_chunks(vector, integer, uuid, text, text[], text[], uuid, real, real, real, integer, integer, integer);
 CREATE FUNCTION llm_assistant.search_chunks(
@@ -49,6 +50,7 @@ RETURNS TABLE (
   metadata jsonb,
   patient_id uuid,
   evidence real,
+  best_lexical_score double precision,
   similarity real,
   vector_rank integer,
   lexical_rank integer,
@@ -105,9 +107,12 @@ AS $fn$
   ),
   nearest AS (
     SELECT avg(1 - v.distance)::real AS evidence FROM vector_hits v WHERE v.rank <= 10
+  ),
+  best_lexical AS (
+    SELECT max(l.score) AS score FROM lexical_hits l
   )
   SELECT c.id, c.source_kind, c.collection, c.source_id, c.source_uri, c.module, c.title, c.heading_path, c.url,
-         c.chunk_index, c.content, c.token_count, c.metadata, c.patient_id, n.evidence,
+         c.chunk_index, c.content, c.token_count, c.metadata, c.patient_id, n.evidence, bl.score,
          -- Vector hits carry their distance: only lexical-only hits read their embedding again.
          (1 - coalesce(f.distance, c.embedding <=> query_embedding))::real AS similarity,
          f.vector_rank, f.lexical_rank, f.lexical_score, f.lexical_coverage, f.score::double precision,
@@ -116,6 +121,7 @@ AS $fn$
               ELSE 'lexical' END AS match_reason
   FROM fused f
   CROSS JOIN nearest n
+  CROSS JOIN best_lexical bl
   JOIN llm_assistant.docs_chunks c ON c.id = f.id
   WHERE (1 - coalesce(f.distance, c.embedding <=> query_embedding)) >= coalesce(min_similarity, 0)
   ORDER BY f.score DESC, similarity DESC, c.id

@@ -1,18 +1,6 @@
 import type { SearchHit } from './search.types.js';
 
-/**
- * Whether a search found too little to answer from. `evidence` is how close the corpus
- * comes to the question (search_chunks: the mean similarity of its 10 nearest chunks);
- * the floor is what unrelated questions reach in this corpus (see `backgroundFloor`): a
- * larger or broader corpus lends every question closer neighbours, so no fixed number
- * fits all. A patient's record found by its words is evidence whatever its similarity:
- * a doctor asking about their own patient names what the record holds.
- */
-export function isWeakEvidence(hits: readonly SearchHit[], evidence: number | null, floor: number): boolean {
-  return judgeEvidence(hits, evidence, floor).weak;
-}
-
-/** Why a search counts as evidence or not (see isWeakEvidence). */
+/** Why a search counts as evidence or not (see judgeEvidence). */
 export type EvidenceReason = 'no_hits' | 'record_found_by_words' | 'below_floor' | 'at_or_above_floor' | 'not_measured';
 
 export interface EvidenceVerdict {
@@ -22,7 +10,14 @@ export interface EvidenceVerdict {
   evidence: number | null;
 }
 
-/** isWeakEvidence with its reason, for whoever must explain a refusal. */
+/**
+ * Whether a search found too little to answer from, and why. `evidence` is how close the
+ * corpus comes to the question (search_chunks: the mean similarity of its 10 nearest
+ * chunks); the floor is what unrelated questions reach in this corpus (see
+ * `evidenceFloor`): a larger or broader corpus lends every question closer neighbours, so
+ * no fixed number fits all. A patient's record found by its words is evidence whatever its
+ * similarity: a doctor asking about their own patient names what the record holds.
+ */
 export function judgeEvidence(hits: readonly SearchHit[], evidence: number | null, floor: number): EvidenceVerdict {
   if (hits.length === 0) return { weak: true, reason: 'no_hits', evidence };
   if (hits.some((hit) => hit.sourceKind === 'record' && hit.lexicalRank !== null)) {
@@ -33,19 +28,45 @@ export function judgeEvidence(hits: readonly SearchHit[], evidence: number | nul
   return evidence < floor ? { weak: true, reason: 'below_floor', evidence } : { weak: false, reason: 'at_or_above_floor', evidence };
 }
 
-/** How far above unrelated questions a real one must be, in median absolute deviations. */
-const BACKGROUND_MADS = 2;
+/** Where a corpus puts unrelated questions on one signal: the median and its median absolute deviation. */
+export interface Spread {
+  median: number;
+  deviation: number;
+}
 
 /**
- * The evidence floor of a corpus: BACKGROUND_MADS median absolute deviations above the
- * median evidence of unrelated questions (an outlier test that a few unrelated questions
- * close to the corpus do not move), never under `atLeast` (the embedder's own floor).
+ * How unrelated questions fare in a corpus: the evidence their nearest chunks give, and
+ * the best BM25 score their words reach.
  */
-export function backgroundFloor(backgroundEvidence: readonly number[], atLeast: number): number {
-  if (backgroundEvidence.length === 0) return atLeast;
-  const middle = median(backgroundEvidence);
-  const spread = median(backgroundEvidence.map((value) => Math.abs(value - middle)));
-  return Math.max(atLeast, middle + BACKGROUND_MADS * spread);
+export interface Background {
+  evidence: Spread;
+  bestLexicalScore: Spread;
+}
+
+/** How far above unrelated questions a real one's evidence must be, in median absolute deviations. */
+const BACKGROUND_MADS = 2.5;
+/** How much of a word match's lead over unrelated questions (in their deviations) lowers that margin. */
+const WORD_MATCH_SHARE = 0.25;
+
+/**
+ * The evidence a question must reach: BACKGROUND_MADS deviations above the median of
+ * unrelated questions (an outlier test that a few unrelated questions close to the corpus
+ * do not move), never under `atLeast` (the embedder's own floor). A question whose words
+ * match the corpus better than unrelated questions' do (the best BM25 score) needs less:
+ * a quarter of that lead comes off the margin. A weak word match never raises the floor,
+ * since a short question scores low on words whatever it asks.
+ */
+export function evidenceFloor(background: Background, bestLexicalScore: number | null, atLeast: number): number {
+  const { evidence, bestLexicalScore: words } = background;
+  const wordLead = bestLexicalScore !== null && words.deviation > 0 ? Math.max(0, (bestLexicalScore - words.median) / words.deviation) : 0;
+  return Math.max(atLeast, evidence.median + evidence.deviation * (BACKGROUND_MADS - WORD_MATCH_SHARE * wordLead));
+}
+
+/** The median and median absolute deviation of a signal over the background questions (zero when there are none). */
+export function spreadOf(values: readonly number[]): Spread {
+  if (values.length === 0) return { median: 0, deviation: 0 };
+  const middle = median(values);
+  return { median: middle, deviation: median(values.map((value) => Math.abs(value - middle))) };
 }
 
 function median(values: readonly number[]): number {

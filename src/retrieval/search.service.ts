@@ -4,14 +4,14 @@ import { encodeVector } from '../db/vector-binary.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Metrics } from '../metrics.js';
 import { BACKGROUND_QUESTIONS } from './background-questions.js';
-import { backgroundFloor, judgeEvidence } from './evidence.js';
+import { evidenceFloor, judgeEvidence, spreadOf, type Background } from './evidence.js';
 import type { DetectedModule, QuestionVector, Retriever, SearchExplainer, SearchExplanation, SearchHit, SearchRequest } from './search.types.js';
 
 export interface SearchSettings {
   /**
    * Similarity the question's nearest chunks must reach (their mean) for a search to count
-   * as evidence: the corpus's background floor, never below `minSimilarity`; or exactly
-   * `minSimilarity` when `fixed`.
+   * as evidence: the floor measured on the corpus's background, never below
+   * `minSimilarity`; or exactly `minSimilarity` when `fixed`.
    */
   evidence: { minSimilarity: number; fixed: boolean };
   vectorWeight: number;
@@ -44,17 +44,18 @@ const CORPUS_VERSION = preparedStatement(
 const SEARCH_CHUNKS = preparedStatement('search_chunks', `
   SELECT id AS "chunkId", source_kind AS "sourceKind", collection, source_id AS "sourceId", source_uri AS uri, module, title,
          heading_path AS "headingPath", url, chunk_index AS "chunkIndex", content, token_count AS "tokenCount",
-         patient_id AS "patientId", evidence, similarity, vector_rank AS "vectorRank", lexical_rank AS "lexicalRank",
+         patient_id AS "patientId", evidence, best_lexical_score AS "bestLexicalScore", similarity, vector_rank AS "vectorRank", lexical_rank AS "lexicalRank",
          lexical_score AS "lexicalScore", lexical_coverage AS "lexicalCoverage", score, match_reason AS "matchReason"
   FROM llm_assistant.search_chunks(
     query_embedding => $1::vector, match_count => $2, doctor_id => $3::uuid, query_text => $4,
     filter_modules => $5, filter_source_kinds => $6, filter_patient_id => $7::uuid,
     vector_weight => $8, lexical_weight => $9, ef_search => $10)`);
 
-// How close the documentation comes to a question (vectors only): what the background floor is measured with.
+// How close the documentation comes to a question, by vectors and by words: what the background is measured with.
 const DOCUMENTATION_EVIDENCE = preparedStatement(
   'documentation_evidence',
-  `SELECT evidence FROM llm_assistant.search_chunks(query_embedding => $1::vector, match_count => 1, doctor_id => NULL, ef_search => $2)`,
+  `SELECT evidence, best_lexical_score AS "bestLexicalScore"
+   FROM llm_assistant.search_chunks(query_embedding => $1::vector, match_count => 1, doctor_id => NULL, query_text => $2, ef_search => $3)`,
 );
 
 const DETECT_MODULES = preparedStatement(
@@ -62,8 +63,14 @@ const DETECT_MODULES = preparedStatement(
   `SELECT name, title, similarity FROM llm_assistant.detect_modules($1::vector, $2, $3)`,
 );
 
-/** A hit, and on every row the evidence of the question's nearest chunks. */
-type SearchRow = SearchHit & { evidence: number | null };
+/** How strongly the corpus answers a question: its nearest chunks' mean similarity, its best BM25 score. */
+interface QuestionEvidence {
+  evidence: number | null;
+  bestLexicalScore: number | null;
+}
+
+/** A hit, and on every row the question's evidence. */
+type SearchRow = SearchHit & QuestionEvidence;
 
 /**
  * Hybrid retrieval through the SQL functions: the scope and every filter are applied
@@ -71,7 +78,7 @@ type SearchRow = SearchHit & { evidence: number | null };
  * A result too weak to answer from is no result: the caller says "nothing found".
  */
 export class SearchService implements Retriever, SearchExplainer {
-  private floor: { version: string; value: Promise<number> } | null = null;
+  private background: { version: string; value: Promise<Background> } | null = null;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -93,14 +100,18 @@ export class SearchService implements Retriever, SearchExplainer {
 
   /** The ranking and the evidence verdict that `search` acts on. */
   async explain(request: SearchRequest): Promise<SearchExplanation> {
-    const [rows, floor] = await Promise.all([this.rank(request), this.evidenceFloor()]);
-    const hits = rows.map(({ evidence: _evidence, ...hit }) => hit);
+    const { minSimilarity, fixed } = this.settings.evidence;
+    const [rows, background] = await Promise.all([this.rank(request), fixed ? null : this.corpusBackground()]);
+    const hits = rows.map(({ evidence: _evidence, bestLexicalScore: _bestLexicalScore, ...hit }) => hit);
+    const bestLexicalScore = rows[0]?.bestLexicalScore ?? null;
+    const floor = background ? evidenceFloor(background, bestLexicalScore, minSimilarity) : minSimilarity;
     return {
       hits,
       evidence: {
         ...judgeEvidence(hits, rows[0]?.evidence ?? null, floor),
+        bestLexicalScore,
         floor,
-        floorSource: this.settings.evidence.fixed ? 'configured' : 'corpus',
+        floorSource: fixed ? 'configured' : 'corpus',
       },
     };
   }
@@ -126,33 +137,34 @@ export class SearchService implements Retriever, SearchExplainer {
 
   /**
    * How close the documentation as indexed now comes to unrelated questions, measured
-   * once per version of the corpus (a few dozen vector searches).
+   * once per version of the corpus (a few dozen searches).
    */
-  private async evidenceFloor(): Promise<number> {
-    const { minSimilarity, fixed } = this.settings.evidence;
-    if (fixed) return minSimilarity;
+  private async corpusBackground(): Promise<Background> {
     const { rows } = await this.pool.query<{ version: string }>(CORPUS_VERSION([]));
     const version = rows[0]?.version ?? '';
-    if (this.floor?.version !== version) {
+    if (this.background?.version !== version) {
       const value = this.measureBackground().catch((error: unknown) => {
-        this.floor = null;
+        this.background = null;
         throw error;
       });
-      this.floor = { version, value };
+      this.background = { version, value };
     }
-    return this.floor.value;
+    return this.background.value;
   }
 
-  private async measureBackground(): Promise<number> {
+  private async measureBackground(): Promise<Background> {
     const evidence: number[] = [];
+    const bestLexicalScores: number[] = [];
     for (const question of BACKGROUND_QUESTIONS) {
       const embedding = await this.embedder.embedQuery(question);
-      const { rows } = await this.pool.query<{ evidence: number | null }>(
-        DOCUMENTATION_EVIDENCE([encodeVector(embedding), this.settings.efSearch]),
+      const { rows } = await this.pool.query<QuestionEvidence>(
+        DOCUMENTATION_EVIDENCE([encodeVector(embedding), question, this.settings.efSearch]),
       );
       if (rows[0]?.evidence != null) evidence.push(rows[0].evidence);
+      // A question none of whose words the corpus holds scores 0 on words.
+      bestLexicalScores.push(rows[0]?.bestLexicalScore ?? 0);
     }
-    return backgroundFloor(evidence, this.settings.evidence.minSimilarity);
+    return { evidence: spreadOf(evidence), bestLexicalScore: spreadOf(bestLexicalScores) };
   }
 
   async detectModules(question: QuestionVector, options: { limit?: number } = {}): Promise<DetectedModule[]> {

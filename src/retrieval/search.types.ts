@@ -82,7 +82,9 @@ export interface Retriever {
 export interface SearchExplanation {
   hits: SearchHit[];
   evidence: EvidenceVerdict & {
-    /** What `evidence` had to reach. */
+    /** The best BM25 score among the question's word candidates; null without them. */
+    bestLexicalScore: number | null;
+    /** What `evidence` had to reach: the corpus's floor, lowered by a strong word match. */
     floor: number;
     /** `configured` (SEARCH_MIN_SIMILARITY) or `corpus` (measured on the indexed documentation). */
     floorSource: 'configured' | 'corpus';

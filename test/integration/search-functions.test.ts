@@ -192,13 +192,15 @@ interface Row {
   similarity: number;
   vector_rank: number | null;
   lexical_rank: number | null;
+  lexical_score: number | null;
+  best_lexical_score: number | null;
   score: number;
   match_reason: string;
 }
 
 const search = (db: Db, embedding: number[], k: number, doctor: string | null, named = '', params: unknown[] = []) =>
   db.query<Row>(
-    `SELECT id, source_kind, patient_id, module, similarity, vector_rank, lexical_rank, score, match_reason
+    `SELECT id, source_kind, patient_id, module, similarity, vector_rank, lexical_rank, lexical_score, best_lexical_score, score, match_reason
      FROM llm_assistant.search_chunks($1::vector, ${k}, $2::uuid${named ? ', ' + named : ''})`,
     [literal(embedding), doctor, ...params],
   );
@@ -303,9 +305,12 @@ describe.each(backends)('search functions on %s', (_name, open) => {
     expect(byId.get('fusion-lexical')?.match_reason).toBe('lexical');
     expect(byId.get('fusion-vector')?.match_reason).toBe('vector');
     expect(byId.get('fusion-both')!.score).toBeGreaterThan(Math.max(byId.get('fusion-lexical')!.score, byId.get('fusion-vector')!.score));
+    // Every row carries the best BM25 score of the word candidates, the evidence floor's word match.
+    const bestLexical = Math.max(...rows.flatMap((r) => (r.lexical_score === null ? [] : [r.lexical_score])));
+    expect(rows.every((r) => r.best_lexical_score === bestLexical)).toBe(true);
     // Without text, the same call is vector-only.
     const vectorOnly = await search(db, fusionQuery, 5, null, exactly);
-    expect(vectorOnly.every((r) => r.match_reason === 'vector' && r.lexical_rank === null)).toBe(true);
+    expect(vectorOnly.every((r) => r.match_reason === 'vector' && r.lexical_rank === null && r.best_lexical_score === null)).toBe(true);
   });
 
   it('when nothing clears the similarity floor, then nothing comes back, even with matching words', async () => {

@@ -92,7 +92,11 @@ function Explanation({ result }: { result: SearchExplanation }) {
         </h2>
         <p>
           Because {REASON_TEXT[evidence.reason]}: evidence (mean similarity of the 10 nearest chunks) {formatNumber(evidence.evidence, 3)}, floor{' '}
-          {formatNumber(evidence.floor, 3)} ({evidence.floorSource === 'corpus' ? 'measured on the indexed documentation' : 'set by SEARCH_MIN_SIMILARITY'}).
+          {formatNumber(evidence.floor, 3)} (
+          {evidence.floorSource === 'corpus'
+            ? `measured on the indexed documentation, lowered by a strong word match; best BM25 score ${formatNumber(evidence.bestLexicalScore, 1)}`
+            : 'set by SEARCH_MIN_SIMILARITY'}
+          ).
           {' '}
           {result.results.length} chunks ranked in {result.ms} ms.
         </p>

@@ -947,9 +947,11 @@ export interface components {
         };
         SearchExplanation: {
             evidence: {
+                /** @description The best BM25 score among the question's word candidates. */
+                bestLexicalScore: number | null;
                 /** @description Mean similarity of the question's 10 nearest chunks. */
                 evidence: number | null;
-                /** @description The similarity the best hit had to reach. */
+                /** @description What the evidence had to reach: the floor measured on the corpus, lowered when the words match better than unrelated questions do. */
                 floor: number;
                 /** @enum {string} */
                 floorSource: "configured" | "corpus";
@@ -979,7 +981,7 @@ export interface components {
                      * @enum {string}
                      */
                     reason: "vector" | "lexical" | "both";
-                    /** @description Fused score (reciprocal rank fusion). */
+                    /** @description Fused score: the weighted sum of the BM25 and cosine scores, each scaled to [0, 1] over its list's candidates. */
                     score: number;
                     /** @description Cosine similarity to the query. */
                     similarity: number;

@@ -17,7 +17,7 @@ const ExplainBodySchema = SearchBodySchema.extend({ filters: SearchFiltersSchema
 const ExplainedHitSchema = HitChunkSchema.extend({
   tokenCount: z.number().int(),
   ranking: z.object({
-    score: z.number().describe('Fused score (reciprocal rank fusion).'),
+    score: z.number().describe("Fused score: the weighted sum of the BM25 and cosine scores, each scaled to [0, 1] over its list's candidates."),
     reason: z.enum(['vector', 'lexical', 'both']).describe('Which ranking found it.'),
     vectorRank: z.number().int().nullable(),
     similarity: z.number().describe('Cosine similarity to the query.'),
@@ -34,7 +34,8 @@ const ExplainResponseSchema = z
       refused: z.boolean().describe('Whether search (and so the chat) returns nothing for this query.'),
       reason: z.enum(['no_hits', 'record_found_by_words', 'below_floor', 'at_or_above_floor', 'not_measured']),
       evidence: z.number().nullable().describe("Mean similarity of the question's 10 nearest chunks."),
-      floor: z.number().describe('The similarity the best hit had to reach.'),
+      bestLexicalScore: z.number().nullable().describe("The best BM25 score among the question's word candidates."),
+      floor: z.number().describe('What the evidence had to reach: the floor measured on the corpus, lowered when the words match better than unrelated questions do.'),
       floorSource: z.enum(['configured', 'corpus']),
     }),
     ms: z.number(),
@@ -120,6 +121,7 @@ export function registerAdminDebugRoutes(api: ApiRouter, deps: DebugRouteDeps): 
             refused: evidence.weak,
             reason: evidence.reason,
             evidence: evidence.evidence,
+            bestLexicalScore: evidence.bestLexicalScore,
             floor: evidence.floor,
             floorSource: evidence.floorSource,
           },
