@@ -53,13 +53,15 @@ const WORD_MATCH_SHARE = 0.25;
  * unrelated questions (an outlier test that a few unrelated questions close to the corpus
  * do not move), never under `atLeast` (the embedder's own floor). A question whose words
  * match the corpus better than unrelated questions' do (the best BM25 score) needs less:
- * a quarter of that lead comes off the margin. A weak word match never raises the floor,
+ * a quarter of that lead comes off the margin, down to none, so that a long message full
+ * of common words never passes on words alone. A weak word match never raises the floor,
  * since a short question scores low on words whatever it asks.
  */
 export function evidenceFloor(background: Background, bestLexicalScore: number | null, atLeast: number): number {
   const { evidence, bestLexicalScore: words } = background;
   const wordLead = bestLexicalScore !== null && words.deviation > 0 ? Math.max(0, (bestLexicalScore - words.median) / words.deviation) : 0;
-  return Math.max(atLeast, evidence.median + evidence.deviation * (BACKGROUND_MADS - WORD_MATCH_SHARE * wordLead));
+  const margin = Math.max(0, BACKGROUND_MADS - WORD_MATCH_SHARE * wordLead);
+  return Math.max(atLeast, evidence.median + evidence.deviation * margin);
 }
 
 /** The median and median absolute deviation of a signal over the background questions (zero when there are none). */

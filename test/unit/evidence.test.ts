@@ -26,8 +26,9 @@ describe('evidence floor', () => {
     expect(evidenceFloor(background, 18, 0.15)).toBeCloseTo(0.35 + 0.15 * 1.5);
     expect(evidenceFloor(background, 2, 0.15)).toBeCloseTo(0.725);
     expect(evidenceFloor(background, 10, 0.15)).toBeCloseTo(0.725);
-    // However strong the word match, never under the embedder floor.
-    expect(evidenceFloor(background, 1_000, 0.15)).toBe(0.15);
+    // However strong the word match, the vectors must reach the unrelated questions' median, and the embedder floor.
+    expect(evidenceFloor(background, 1_000, 0.15)).toBeCloseTo(0.35);
+    expect(evidenceFloor(background, 1_000, 0.4)).toBe(0.4);
     // Unrelated questions that all score alike on words tell nothing: the word match is not used.
     expect(evidenceFloor({ ...background, bestLexicalScore: spreadOf([0, 0, 0]) }, 18, 0.15)).toBeCloseTo(0.725);
   });
