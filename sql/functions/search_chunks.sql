@@ -12,9 +12,11 @@
 -- Without query_text the search is by vector alone. Every row must clear min_similarity
 -- (cosine); the default 0 keeps them all. Every row also carries `evidence`, the mean
 -- similarity of the 10 chunks nearest to the question: how close the visible corpus comes
--- to it, and `best_lexical_score`, the best BM25 score among the word candidates: from
--- both the service decides whether there is enough to answer from (src/retrieval/evidence.ts).
--- A mean of ten moves less with one chance match than the best one.
+-- to it; `best_lexical_score`, the best BM25 score among the word candidates; and
+-- `names_a_title`, whether one of them has a title that holds every word of the question
+-- ("gout", "What is tremor?"). From these the service decides whether there is enough to
+-- answer from (src/retrieval/evidence.ts). A mean of ten moves less with one chance match
+-- than the best one.
 -- The signature's return type changed with BM25: dropped and created again.
 DROP FUNCTION IF EXISTS llm_assistant.search_chunks(vector, integer, uuid, text, text[], text[], uuid, real, real, real, integer, integer, integer);
 CREATE FUNCTION llm_assistant.search_chunks(
@@ -51,6 +53,7 @@ RETURNS TABLE (
   patient_id uuid,
   evidence real,
   best_lexical_score double precision,
+  names_a_title boolean,
   similarity real,
   vector_rank integer,
   lexical_rank integer,
@@ -110,9 +113,15 @@ AS $fn$
   ),
   best_lexical AS (
     SELECT max(l.score) AS score FROM lexical_hits l
+  ),
+  title_named AS (
+    SELECT EXISTS (
+      SELECT 1 FROM lexical_hits l JOIN llm_assistant.docs_chunks c ON c.id = l.id
+      WHERE to_tsvector('english', coalesce(c.title, '')) @@ plainto_tsquery('english', query_text)
+    ) AS names_a_title
   )
   SELECT c.id, c.source_kind, c.collection, c.source_id, c.source_uri, c.module, c.title, c.heading_path, c.url,
-         c.chunk_index, c.content, c.token_count, c.metadata, c.patient_id, n.evidence, bl.score,
+         c.chunk_index, c.content, c.token_count, c.metadata, c.patient_id, n.evidence, bl.score, tn.names_a_title,
          -- Vector hits carry their distance: only lexical-only hits read their embedding again.
          (1 - coalesce(f.distance, c.embedding <=> query_embedding))::real AS similarity,
          f.vector_rank, f.lexical_rank, f.lexical_score, f.lexical_coverage, f.score::double precision,
@@ -122,6 +131,7 @@ AS $fn$
   FROM fused f
   CROSS JOIN nearest n
   CROSS JOIN best_lexical bl
+  CROSS JOIN title_named tn
   JOIN llm_assistant.docs_chunks c ON c.id = f.id
   WHERE (1 - coalesce(f.distance, c.embedding <=> query_embedding)) >= coalesce(min_similarity, 0)
   ORDER BY f.score DESC, similarity DESC, c.id

@@ -1,7 +1,7 @@
 import type { SearchHit } from './search.types.js';
 
 /** Why a search counts as evidence or not (see judgeEvidence). */
-export type EvidenceReason = 'no_hits' | 'record_found_by_words' | 'below_floor' | 'at_or_above_floor' | 'not_measured';
+export type EvidenceReason = 'no_hits' | 'record_found_by_words' | 'names_a_title' | 'below_floor' | 'at_or_above_floor' | 'not_measured';
 
 export interface EvidenceVerdict {
   weak: boolean;
@@ -10,19 +10,33 @@ export interface EvidenceVerdict {
   evidence: number | null;
 }
 
+/** What search_chunks measures of a question, beside its ranking. */
+export interface QuestionEvidence {
+  /** The mean similarity of its 10 nearest chunks; null without a vector list. */
+  evidence: number | null;
+  /** The best BM25 score among its word candidates; null without them. */
+  bestLexicalScore: number | null;
+  /** Whether a word candidate's title holds every word of the question. */
+  namesATitle: boolean;
+}
+
 /**
  * Whether a search found too little to answer from, and why. `evidence` is how close the
  * corpus comes to the question (search_chunks: the mean similarity of its 10 nearest
  * chunks); the floor is what unrelated questions reach in this corpus (see
  * `evidenceFloor`): a larger or broader corpus lends every question closer neighbours, so
- * no fixed number fits all. A patient's record found by its words is evidence whatever its
- * similarity: a doctor asking about their own patient names what the record holds.
+ * no fixed number fits all. Two word matches are evidence whatever the similarity: a
+ * patient's record found by its words (a doctor asking about their own patient names what
+ * the record holds), and a title that holds every word of the question (the sentence
+ * encoder places a lone word such as "gout" far from every chunk).
  */
-export function judgeEvidence(hits: readonly SearchHit[], evidence: number | null, floor: number): EvidenceVerdict {
+export function judgeEvidence(hits: readonly SearchHit[], question: Pick<QuestionEvidence, 'evidence' | 'namesATitle'>, floor: number): EvidenceVerdict {
+  const { evidence } = question;
   if (hits.length === 0) return { weak: true, reason: 'no_hits', evidence };
   if (hits.some((hit) => hit.sourceKind === 'record' && hit.lexicalRank !== null)) {
     return { weak: false, reason: 'record_found_by_words', evidence };
   }
+  if (question.namesATitle) return { weak: false, reason: 'names_a_title', evidence };
   // No vector list (vector weight 0): nothing to judge by, the ranking stands.
   if (evidence === null) return { weak: false, reason: 'not_measured', evidence };
   return evidence < floor ? { weak: true, reason: 'below_floor', evidence } : { weak: false, reason: 'at_or_above_floor', evidence };

@@ -4,7 +4,7 @@ import { encodeVector } from '../db/vector-binary.js';
 import type { Embedder } from '../llm/embeddings/embedder.js';
 import type { Metrics } from '../metrics.js';
 import { BACKGROUND_QUESTIONS } from './background-questions.js';
-import { evidenceFloor, judgeEvidence, spreadOf, type Background } from './evidence.js';
+import { evidenceFloor, judgeEvidence, spreadOf, type Background, type QuestionEvidence } from './evidence.js';
 import type { DetectedModule, QuestionVector, Retriever, SearchExplainer, SearchExplanation, SearchHit, SearchRequest } from './search.types.js';
 
 export interface SearchSettings {
@@ -44,7 +44,8 @@ const CORPUS_VERSION = preparedStatement(
 const SEARCH_CHUNKS = preparedStatement('search_chunks', `
   SELECT id AS "chunkId", source_kind AS "sourceKind", collection, source_id AS "sourceId", source_uri AS uri, module, title,
          heading_path AS "headingPath", url, chunk_index AS "chunkIndex", content, token_count AS "tokenCount",
-         patient_id AS "patientId", evidence, best_lexical_score AS "bestLexicalScore", similarity, vector_rank AS "vectorRank", lexical_rank AS "lexicalRank",
+         patient_id AS "patientId", evidence, best_lexical_score AS "bestLexicalScore",
+         names_a_title AS "namesATitle", similarity, vector_rank AS "vectorRank", lexical_rank AS "lexicalRank",
          lexical_score AS "lexicalScore", lexical_coverage AS "lexicalCoverage", score, match_reason AS "matchReason"
   FROM llm_assistant.search_chunks(
     query_embedding => $1::vector, match_count => $2, doctor_id => $3::uuid, query_text => $4,
@@ -62,12 +63,6 @@ const DETECT_MODULES = preparedStatement(
   'detect_modules',
   `SELECT name, title, similarity FROM llm_assistant.detect_modules($1::vector, $2, $3)`,
 );
-
-/** How strongly the corpus answers a question: its nearest chunks' mean similarity, its best BM25 score. */
-interface QuestionEvidence {
-  evidence: number | null;
-  bestLexicalScore: number | null;
-}
 
 /** A hit, and on every row the question's evidence. */
 type SearchRow = SearchHit & QuestionEvidence;
@@ -102,13 +97,14 @@ export class SearchService implements Retriever, SearchExplainer {
   async explain(request: SearchRequest): Promise<SearchExplanation> {
     const { minSimilarity, fixed } = this.settings.evidence;
     const [rows, background] = await Promise.all([this.rank(request), fixed ? null : this.corpusBackground()]);
-    const hits = rows.map(({ evidence: _evidence, bestLexicalScore: _bestLexicalScore, ...hit }) => hit);
+    const hits = rows.map(({ evidence: _evidence, bestLexicalScore: _bestLexicalScore, namesATitle: _namesATitle, ...hit }) => hit);
+    const question = { evidence: rows[0]?.evidence ?? null, namesATitle: rows[0]?.namesATitle ?? false };
     const bestLexicalScore = rows[0]?.bestLexicalScore ?? null;
     const floor = background ? evidenceFloor(background, bestLexicalScore, minSimilarity) : minSimilarity;
     return {
       hits,
       evidence: {
-        ...judgeEvidence(hits, rows[0]?.evidence ?? null, floor),
+        ...judgeEvidence(hits, question, floor),
         bestLexicalScore,
         floor,
         floorSource: fixed ? 'configured' : 'corpus',
@@ -157,7 +153,7 @@ export class SearchService implements Retriever, SearchExplainer {
     const bestLexicalScores: number[] = [];
     for (const question of BACKGROUND_QUESTIONS) {
       const embedding = await this.embedder.embedQuery(question);
-      const { rows } = await this.pool.query<QuestionEvidence>(
+      const { rows } = await this.pool.query<Omit<QuestionEvidence, 'namesATitle'>>(
         DOCUMENTATION_EVIDENCE([encodeVector(embedding), question, this.settings.efSearch]),
       );
       if (rows[0]?.evidence != null) evidence.push(rows[0].evidence);

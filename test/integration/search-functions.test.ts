@@ -194,13 +194,14 @@ interface Row {
   lexical_rank: number | null;
   lexical_score: number | null;
   best_lexical_score: number | null;
+  names_a_title: boolean;
   score: number;
   match_reason: string;
 }
 
 const search = (db: Db, embedding: number[], k: number, doctor: string | null, named = '', params: unknown[] = []) =>
   db.query<Row>(
-    `SELECT id, source_kind, patient_id, module, similarity, vector_rank, lexical_rank, lexical_score, best_lexical_score, score, match_reason
+    `SELECT id, source_kind, patient_id, module, similarity, vector_rank, lexical_rank, lexical_score, best_lexical_score, names_a_title, score, match_reason
      FROM llm_assistant.search_chunks($1::vector, ${k}, $2::uuid${named ? ', ' + named : ''})`,
     [literal(embedding), doctor, ...params],
   );
@@ -311,6 +312,22 @@ describe.each(backends)('search functions on %s', (_name, open) => {
     // Without text, the same call is vector-only.
     const vectorOnly = await search(db, fusionQuery, 5, null, exactly);
     expect(vectorOnly.every((r) => r.match_reason === 'vector' && r.lexical_rank === null && r.best_lexical_score === null)).toBe(true);
+  });
+
+  it('when a word candidate\u2019s title holds every word of the question, then every row says so', async () => {
+    const named = (text: string) => search(db, fusionQuery, 3, null, 'query_text => $3', [text]);
+    expect((await named('zebrafish')).every((r) => !r.names_a_title)).toBe(true);
+    await db.exec('BEGIN');
+    try {
+      await db.query(`UPDATE llm_assistant.docs_chunks SET title = 'Zebrafish tanks' WHERE id = 'fusion-lexical'`);
+      expect((await named('What are zebrafish tanks?')).every((r) => r.names_a_title)).toBe(true);
+      // Every word: a title that holds only some of them is not named.
+      expect((await named('zebrafish husbandry')).every((r) => !r.names_a_title)).toBe(true);
+      // Without words there is nothing to name.
+      expect((await search(db, fusionQuery, 3, null)).every((r) => !r.names_a_title)).toBe(true);
+    } finally {
+      await db.exec('ROLLBACK');
+    }
   });
 
   it('when nothing clears the similarity floor, then nothing comes back, even with matching words', async () => {

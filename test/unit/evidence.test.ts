@@ -33,15 +33,18 @@ describe('evidence floor', () => {
     expect(evidenceFloor({ ...background, bestLexicalScore: spreadOf([0, 0, 0]) }, 18, 0.15)).toBeCloseTo(0.725);
   });
 
-  it('when the evidence is under the floor, then the search is weak; a record found by its words never is', () => {
+  it('when the evidence is under the floor, then the search is weak; a record found by its words or a named title never is', () => {
     const doc = buildChunk({ content: 'Reschedule an appointment.', similarity: 0.3 });
+    const at = (evidence: number | null, namesATitle = false) => ({ evidence, namesATitle });
     const weak = (...args: Parameters<typeof judgeEvidence>) => judgeEvidence(...args).weak;
-    expect(judgeEvidence([], 0.9, 0.1)).toEqual({ weak: true, reason: 'no_hits', evidence: 0.9 });
-    expect(weak([doc], 0.3, 0.4)).toBe(true);
-    expect(weak([doc], 0.3, 0.25)).toBe(false);
-    expect(judgeEvidence([doc], null, 0.4)).toEqual({ weak: false, reason: 'not_measured', evidence: null });
+    expect(judgeEvidence([], at(0.9), 0.1)).toEqual({ weak: true, reason: 'no_hits', evidence: 0.9 });
+    expect(judgeEvidence([], at(0.9, true), 0.1).reason).toBe('no_hits');
+    expect(weak([doc], at(0.3), 0.4)).toBe(true);
+    expect(weak([doc], at(0.3), 0.25)).toBe(false);
+    expect(judgeEvidence([doc], at(null), 0.4)).toEqual({ weak: false, reason: 'not_measured', evidence: null });
+    expect(judgeEvidence([doc], at(0.1, true), 0.4)).toEqual({ weak: false, reason: 'names_a_title', evidence: 0.1 });
     const record = buildChunk({ content: 'Penicillin: hives.', patientId: 'p', similarity: 0.05 });
-    expect(weak([doc, record], 0.3, 0.4)).toBe(true);
-    expect(judgeEvidence([doc, { ...record, lexicalRank: 1 }], 0.3, 0.4).reason).toBe('record_found_by_words');
+    expect(weak([doc, record], at(0.3), 0.4)).toBe(true);
+    expect(judgeEvidence([doc, { ...record, lexicalRank: 1 }], at(0.3), 0.4).reason).toBe('record_found_by_words');
   });
 });

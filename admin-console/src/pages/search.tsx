@@ -9,6 +9,7 @@ const REASON_TEXT: Record<SearchExplanation['evidence']['reason'], string> = {
   at_or_above_floor: 'the nearest chunks are close enough to the question (at or above the evidence floor)',
   not_measured: 'no vector ranking ran, so nothing was measured',
   record_found_by_words: "a patient's record was found by its words, which counts as evidence whatever its similarity",
+  names_a_title: 'a title holds every word of the question, which counts as evidence whatever its similarity',
 };
 
 const MATCH_TEXT = { vector: 'vectors only', lexical: 'words only (BM25)', both: 'vectors and words' } as const;

@@ -956,7 +956,7 @@ export interface components {
                 /** @enum {string} */
                 floorSource: "configured" | "corpus";
                 /** @enum {string} */
-                reason: "no_hits" | "record_found_by_words" | "below_floor" | "at_or_above_floor" | "not_measured";
+                reason: "no_hits" | "record_found_by_words" | "names_a_title" | "below_floor" | "at_or_above_floor" | "not_measured";
                 /** @description Whether search (and so the chat) returns nothing for this query. */
                 refused: boolean;
             };

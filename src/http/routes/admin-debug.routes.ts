@@ -32,7 +32,7 @@ const ExplainResponseSchema = z
     results: z.array(ExplainedHitSchema).describe('The fused ranking, before the evidence floor is applied.'),
     evidence: z.object({
       refused: z.boolean().describe('Whether search (and so the chat) returns nothing for this query.'),
-      reason: z.enum(['no_hits', 'record_found_by_words', 'below_floor', 'at_or_above_floor', 'not_measured']),
+      reason: z.enum(['no_hits', 'record_found_by_words', 'names_a_title', 'below_floor', 'at_or_above_floor', 'not_measured']),
       evidence: z.number().nullable().describe("Mean similarity of the question's 10 nearest chunks."),
       bestLexicalScore: z.number().nullable().describe("The best BM25 score among the question's word candidates."),
       floor: z.number().describe('What the evidence had to reach: the floor measured on the corpus, lowered when the words match better than unrelated questions do.'),
