@@ -1,13 +1,17 @@
 -- The chunks that best match query_text by BM25 among those visible to doctor_id under
 -- the filters, best first, with their score and coverage: the share of the question's
 -- term weight (by IDF) that the chunk holds. A word the corpus lacks counts fully against
--- coverage, which is what tells an unrelated question apart.
+-- coverage, which is what tells an unrelated question apart. `names_title`: the chunk's
+-- title holds every word of the question ("gout", "What is tremor?").
+--
+-- The return type gained names_title: dropped and created again.
+DROP FUNCTION IF EXISTS llm_assistant.lexical_candidates(text, integer, uuid, text[], text[], uuid, real, real, real, real);
 --
 -- BM25F as Lucene writes it: IDF = ln(1 + (N - n + 0.5) / (n + 0.5)) from the lexical
 -- index of migration 0014 (kept current by ingestion), term frequency saturated by k1
 -- and normalised by the chunk's length (b), an occurrence in the title or a heading
 -- counting title_weight or heading_weight body occurrences.
-CREATE OR REPLACE FUNCTION llm_assistant.lexical_candidates(
+CREATE FUNCTION llm_assistant.lexical_candidates(
   query_text text,
   candidate_count integer,
   doctor_id uuid,
@@ -19,7 +23,7 @@ CREATE OR REPLACE FUNCTION llm_assistant.lexical_candidates(
   k1 real DEFAULT 1.2,
   b real DEFAULT 0.75
 )
-RETURNS TABLE (id text, score double precision, coverage real, rank integer)
+RETURNS TABLE (id text, score double precision, coverage real, names_title boolean, rank integer)
 LANGUAGE sql
 STABLE
 -- What a call returns, about: planned as 1,000 rows, the fusion's lookup hashed the whole table.
@@ -89,14 +93,15 @@ AS $fn$
   scored AS (
     SELECT p.chunk_key,
            sum(w.idf * f.tf * (k1 + 1) / (f.tf + k1 * (1 - b + b * p.chunk_length / w.average_length))) AS score,
-           (sum(w.idf) / min(q.idf))::real AS coverage
+           (sum(w.idf) / min(q.idf))::real AS coverage,
+           count(*) FILTER (WHERE p.title_count > 0) = (SELECT count(*) FROM query_terms) AS names_title
     FROM term_weights w
     JOIN llm_assistant.lexical_postings p ON p.source_kind = w.source_kind AND p.term = w.term
     JOIN question_weight q ON q.source_kind = w.source_kind
     CROSS JOIN LATERAL (SELECT title_weight * p.title_count + heading_weight * p.heading_count + p.body_count AS tf) f
     GROUP BY p.chunk_key
   )
-  SELECT v.id, s.score, s.coverage, (row_number() OVER (ORDER BY s.score DESC, s.chunk_key))::integer
+  SELECT v.id, s.score, s.coverage, s.names_title, (row_number() OVER (ORDER BY s.score DESC, s.chunk_key))::integer
   FROM (SELECT * FROM scored ORDER BY scored.score DESC, scored.chunk_key) s
   -- Best first, one probe per chunk until enough are visible; the LIMIT keeps the planner
   -- from turning this into a join over the whole table.

@@ -83,7 +83,7 @@ AS $fn$
                                          ef_search, exact_scan_threshold) v
   ),
   lexical_hits AS (
-    SELECT l.id, l.score, l.coverage, l.rank
+    SELECT l.id, l.score, l.coverage, l.names_title, l.rank
     FROM pool p,
          llm_assistant.lexical_candidates(query_text, CASE WHEN p.use_lexical THEN p.size ELSE 0 END,
                                           search_chunks.doctor_id, filter_modules, filter_source_kinds, filter_patient_id) l
@@ -112,16 +112,10 @@ AS $fn$
     SELECT avg(1 - v.distance)::real AS evidence FROM vector_hits v WHERE v.rank <= 10
   ),
   best_lexical AS (
-    SELECT max(l.score) AS score FROM lexical_hits l
-  ),
-  title_named AS (
-    SELECT EXISTS (
-      SELECT 1 FROM lexical_hits l JOIN llm_assistant.docs_chunks c ON c.id = l.id
-      WHERE to_tsvector('english', coalesce(c.title, '')) @@ plainto_tsquery('english', query_text)
-    ) AS names_a_title
+    SELECT max(l.score) AS score, coalesce(bool_or(l.names_title), false) AS names_a_title FROM lexical_hits l
   )
   SELECT c.id, c.source_kind, c.collection, c.source_id, c.source_uri, c.module, c.title, c.heading_path, c.url,
-         c.chunk_index, c.content, c.token_count, c.metadata, c.patient_id, n.evidence, bl.score, tn.names_a_title,
+         c.chunk_index, c.content, c.token_count, c.metadata, c.patient_id, n.evidence, bl.score, bl.names_a_title,
          -- Vector hits carry their distance: only lexical-only hits read their embedding again.
          (1 - coalesce(f.distance, c.embedding <=> query_embedding))::real AS similarity,
          f.vector_rank, f.lexical_rank, f.lexical_score, f.lexical_coverage, f.score::double precision,
@@ -131,7 +125,6 @@ AS $fn$
   FROM fused f
   CROSS JOIN nearest n
   CROSS JOIN best_lexical bl
-  CROSS JOIN title_named tn
   JOIN llm_assistant.docs_chunks c ON c.id = f.id
   WHERE (1 - coalesce(f.distance, c.embedding <=> query_embedding)) >= coalesce(min_similarity, 0)
   ORDER BY f.score DESC, similarity DESC, c.id
