@@ -4,13 +4,12 @@
 -- coverage, which is what tells an unrelated question apart. `names_title`: the chunk's
 -- title holds every word of the question ("gout", "What is tremor?").
 --
--- The return type gained names_title: dropped and created again.
-DROP FUNCTION IF EXISTS llm_assistant.lexical_candidates(text, integer, uuid, text[], text[], uuid, real, real, real, real);
---
 -- BM25F as Lucene writes it: IDF = ln(1 + (N - n + 0.5) / (n + 0.5)) from the lexical
 -- index of migration 0014 (kept current by ingestion), term frequency saturated by k1
 -- and normalised by the chunk's length (b), an occurrence in the title or a heading
 -- counting title_weight or heading_weight body occurrences.
+-- The return type gained names_title: dropped and created again.
+DROP FUNCTION IF EXISTS llm_assistant.lexical_candidates(text, integer, uuid, text[], text[], uuid, real, real, real, real);
 CREATE FUNCTION llm_assistant.lexical_candidates(
   query_text text,
   candidate_count integer,
