@@ -9,6 +9,9 @@
 -- there). Unlike reciprocal rank fusion, it keeps how far ahead a candidate is: a BM25
 -- hit far above the rest is not outvoted by chunks both lists rank middling
 -- (docs/retrieval-research.md has the comparison).
+-- A question that only names a topic ("gout", "What is tremor?": the chunk's title holds
+-- every word of it) asks what the topic is, which a document says at its opening: that
+-- document's first chunk gains as much as the best word match scores.
 -- Without query_text the search is by vector alone. Every row must clear min_similarity
 -- (cosine); the default 0 keeps them all. Every row also carries `evidence`, the mean
 -- similarity of the 10 chunks nearest to the question: how close the visible corpus comes
@@ -104,6 +107,7 @@ AS $fn$
            l.rank AS lexical_rank,
            l.score AS lexical_score,
            l.coverage AS lexical_coverage,
+           coalesce(l.names_title, false) AS names_title,
            coalesce(vector_weight * v.scaled, 0) + coalesce(lexical_weight * l.scaled, 0) AS score
     FROM vector_scaled v
     FULL JOIN lexical_scaled l ON l.id = v.id
@@ -115,10 +119,11 @@ AS $fn$
     SELECT max(l.score) AS score, coalesce(bool_or(l.names_title), false) AS names_a_title FROM lexical_hits l
   )
   SELECT c.id, c.source_kind, c.collection, c.source_id, c.source_uri, c.module, c.title, c.heading_path, c.url,
-         c.chunk_index, c.content, c.token_count, c.metadata, c.patient_id, n.evidence, bl.score, bl.names_a_title,
+         c.chunk_index, c.content, c.token_count, c.metadata, c.patient_id, n.evidence, bl.score AS best_lexical_score, bl.names_a_title,
          -- Vector hits carry their distance: only lexical-only hits read their embedding again.
          (1 - coalesce(f.distance, c.embedding <=> query_embedding))::real AS similarity,
-         f.vector_rank, f.lexical_rank, f.lexical_score, f.lexical_coverage, f.score::double precision,
+         f.vector_rank, f.lexical_rank, f.lexical_score, f.lexical_coverage,
+         (f.score + CASE WHEN f.names_title AND c.chunk_index = 0 THEN lexical_weight ELSE 0 END)::double precision AS score,
          CASE WHEN f.vector_rank IS NOT NULL AND f.lexical_rank IS NOT NULL THEN 'both'
               WHEN f.vector_rank IS NOT NULL THEN 'vector'
               ELSE 'lexical' END AS match_reason
@@ -127,6 +132,6 @@ AS $fn$
   CROSS JOIN best_lexical bl
   JOIN llm_assistant.docs_chunks c ON c.id = f.id
   WHERE (1 - coalesce(f.distance, c.embedding <=> query_embedding)) >= coalesce(min_similarity, 0)
-  ORDER BY f.score DESC, similarity DESC, c.id
+  ORDER BY score DESC, similarity DESC, c.id
   LIMIT greatest(match_count, 0);
 $fn$;

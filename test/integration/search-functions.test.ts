@@ -330,6 +330,36 @@ describe.each(backends)('search functions on %s', (_name, open) => {
     }
   });
 
+  it('when a question only names a document\u2019s title, then the document\u2019s opening comes first', async () => {
+    const ranked = async (text: string) =>
+      (await search(db, fusionQuery, 10, null, 'query_text => $3, min_similarity => -1', [text])).map((r) => r.id);
+    await db.exec('BEGIN');
+    try {
+      await db.query(`INSERT INTO llm_assistant.sources (source_kind, collection, source_id, uri, title, content_hash) VALUES ('doc', 'docs', 'tanks', 'tanks.md', 'Zebrafish tanks', 'h')`);
+      // The later chunk holds the words in its body too, so BM25 alone ranks it first.
+      const away = literal(mix(fusionQuery.map((x) => -x), centres[4]!, 0.5));
+      for (const [id, index, content] of [
+        ['tanks-opening', 0, 'What a new keeper needs to know before the first fish arrive, and why.'],
+        ['tanks-details', 1, 'Cleaning zebrafish tanks: zebrafish tanks need weekly care.'],
+      ] as const) {
+        await db.query(
+          `INSERT INTO llm_assistant.docs_chunks (id, source_kind, collection, source_id, source_uri, title, chunk_index, content, content_hash, token_count, embedding)
+           VALUES ($1, 'doc', 'docs', 'tanks', 'tanks.md', 'Zebrafish tanks', $2, $3, $1, 12, $4::vector)`,
+          [id, index, content, away],
+        );
+      }
+      const named = await ranked('What are zebrafish tanks?');
+      expect(named[0]).toBe('tanks-opening');
+      // A question that asks more than the title names gets no such preference.
+      // (The opening, the weakest word match, may then drop out of the top 10 altogether.)
+      const specific = await ranked('cleaning zebrafish tanks');
+      expect(specific).toContain('tanks-details');
+      expect(specific.slice(0, specific.indexOf('tanks-details'))).not.toContain('tanks-opening');
+    } finally {
+      await db.exec('ROLLBACK');
+    }
+  });
+
   it('when nothing clears the similarity floor, then nothing comes back, even with matching words', async () => {
     expect(await search(db, offTopicQuery, 10, null, 'min_similarity => 0.5')).toHaveLength(0);
     expect(await search(db, offTopicQuery, 10, null, 'query_text => $3, min_similarity => 0.5', ['background text zebrafish'])).toHaveLength(0);
