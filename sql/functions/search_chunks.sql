@@ -107,7 +107,7 @@ AS $fn$
            l.rank AS lexical_rank,
            l.score AS lexical_score,
            l.coverage AS lexical_coverage,
-           coalesce(l.names_title, false) AS names_title,
+           l.names_title,
            coalesce(vector_weight * v.scaled, 0) + coalesce(lexical_weight * l.scaled, 0) AS score
     FROM vector_scaled v
     FULL JOIN lexical_scaled l ON l.id = v.id
